@@ -1,0 +1,56 @@
+# rnncourse: two commands do everything on a fresh machine.
+#   make book   set up .venv, execute the chapters, write the HTML book to _build/html
+#   make test   set up .venv, run the whole test suite (pytest --nbval-lax, grading
+#               contract, a clean book build with warnings as errors)
+# Other targets: venv, exercises (regenerate exercises/ from solutions/), lint, clean.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Kernels started by jupyter-book, nbval and nbgrader must be this venv's python.
+export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Two cores: one BLAS/torch thread per process beats oversubscription (measured in README).
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
+BOOK_FLAGS := --all -W -n --keep-going
+
+.PHONY: venv book test exercises lint clean freeze
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' \
+		|| (echo "Set PYTHON=/path/to/python3.11"; exit 1)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rnncourse)" > /dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@echo "Open $(CURDIR)/_build/html/index.html in a browser."
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+exercises: $(STAMP)
+	@for d in solutions/*/; do \
+		$(BIN)/nbgrader generate_assignment --force --log-level=WARN $$(basename $$d) || exit 1; \
+	done
+
+
+lint: $(STAMP)
+	$(BIN)/ruff check rnncourse tests
+
+freeze: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,118 @@
+"""Shape checking with error messages that teach.
+
+A `Shapes` object checks the arguments of one function call. Each axis has a letter
+(B, T, D, H, ... as in `book/notation`); the first argument that uses a letter fixes
+its size, and every later argument must agree::
+
+    shp = Shapes("rnn_forward")
+    shp.check("x", x, "B T D")
+    shp.check("h0", h0, "B H")
+    shp.check("Wx", Wx, "D H")
+    # ValueError: rnn_forward: `Wx` has shape (5, 6) but expected (D, H) = (5, 7);
+    #             H=7 comes from `h0`.
+
+Spec strings are letters separated by spaces; a number stands for a fixed size
+("K 2"), and "*" for an axis of any size that is not named.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Shapes:
+    """Checks array arguments of one call of `func` against named-axis specs."""
+
+    def __init__(self, func: str, **known: int) -> None:
+        self.func = func
+        self.sizes: dict[str, int] = {}
+        self.origin: dict[str, str] = {}
+        for letter, size in known.items():
+            self.bind(letter, size, f"`{letter}`")
+
+    def bind(self, letter: str, size: int, source: str) -> None:
+        """Fix axis `letter` to `size`; `source` says where it came from in messages."""
+        self.sizes[letter] = int(size)
+        self.origin[letter] = source
+
+    def __getitem__(self, letter: str) -> int:
+        return self.sizes[letter]
+
+    def check(self, name: str, value, spec: str) -> np.ndarray:
+        """Check `value` against `spec`; return it as an array (no copy if possible).
+
+        Raises TypeError if `value` is not array-like of numbers, ValueError on a wrong
+        number of axes or a size that disagrees with an earlier argument.
+        """
+        letters = spec.split()
+        arr = _as_array(self.func, name, value)
+        want = "(" + ", ".join(letters) + ")"
+        if arr.ndim != len(letters):
+            raise ValueError(
+                f"{self.func}: `{name}` has shape {_fmt(arr.shape)} but expected "
+                f"{len(letters)} axes {want}; it has {arr.ndim}."
+            )
+        expected = []
+        clash = None
+        for axis, (letter, size) in enumerate(zip(letters, arr.shape, strict=True)):
+            if letter == "*":
+                expected.append(size)
+            elif letter.isdigit():
+                expected.append(int(letter))
+                if size != int(letter) and clash is None:
+                    clash = (letter, None)
+            elif letter in self.sizes:
+                expected.append(self.sizes[letter])
+                if size != self.sizes[letter] and clash is None:
+                    clash = (letter, self.origin[letter])
+            else:
+                self.bind(letter, size, f"`{name}`" + (f" axis {axis}" if
+                          letters.count(letter) > 1 else ""))
+                expected.append(size)
+        if clash is not None:
+            letter, source = clash
+            where = (f"; {letter}={self.sizes[letter]} comes from {source}."
+                     if source else f"; that axis must have size {letter}.")
+            raise ValueError(
+                f"{self.func}: `{name}` has shape {_fmt(arr.shape)} but expected "
+                f"{want} = {_fmt(tuple(expected))}{where}"
+            )
+        return arr
+
+
+def check_shape(func: str, name: str, value, spec: str, **known: int) -> np.ndarray:
+    """One-off check of a single argument; see `Shapes.check`."""
+    return Shapes(func, **known).check(name, value, spec)
+
+
+def check_probabilities(func: str, name: str, p: np.ndarray, axis: int = -1,
+                        atol: float = 1e-8) -> None:
+    """Raise ValueError unless `p` is non-negative and sums to one along `axis`."""
+    if np.any(p < 0) or not np.all(np.isfinite(p)):
+        raise ValueError(f"{func}: `{name}` must hold finite non-negative probabilities.")
+    sums = p.sum(axis=axis)
+    if not np.allclose(sums, 1.0, atol=atol):
+        worst = float(np.max(np.abs(sums - 1.0)))
+        raise ValueError(
+            f"{func}: every row of `{name}` must sum to 1 along axis {axis}; "
+            f"the worst is off by {worst:.3g}."
+        )
+
+
+def _as_array(func: str, name: str, value) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{func}: `{name}` must be array-like, got "
+                            f"{type(value).__name__}.") from err
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
+                                   or arr.dtype == bool):
+        raise TypeError(f"{func}: `{name}` must hold numbers, got dtype {arr.dtype}.")
+    return arr
+
+
+def _fmt(shape: tuple) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
