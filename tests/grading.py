@@ -1,0 +1,225 @@
+"""Harness for the grading contract: discovering exercise sets, running nbgrader in a
+scratch course directory, running single test cells in process, and finding solution
+lines that must never leak.
+
+Conventions the exercise notebooks follow (checked by the tests):
+- answer cells are nbgrader solution cells with grade_id `<task>`;
+- the graded test cell of a task has grade_id `<task>_tests`;
+- mutation fixtures live in `tests/mutations/<set>.py` as
+  `MUTATIONS = {"<task>": {"what is wrong": "<replacement source of the answer cell>"}}`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+MUTATIONS = Path(__file__).resolve().parent / "mutations"
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+
+
+def exercise_sets() -> list[str]:
+    """Names of the exercise sets: folders of solutions/ that hold a notebook."""
+    return sorted(p.name for p in SOLUTIONS.iterdir()
+                  if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def source_notebook(set_name: str) -> Path:
+    (nb,) = sorted((SOLUTIONS / set_name).glob("*.ipynb"))
+    return nb
+
+
+def nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell) -> bool:
+    return cell.cell_type == "code" and nbg(cell).get("grade") and not nbg(cell).get("solution")
+
+
+def is_answer_cell(cell) -> bool:
+    return cell.cell_type == "code" and bool(nbg(cell).get("solution"))
+
+
+@dataclass
+class Task:
+    name: str        # grade_id of the answer cell
+    test_id: str     # grade_id of its graded test cell
+    points: float
+
+
+def tasks(nb) -> list[Task]:
+    """Answer cells paired with their `<task>_tests` cells, in notebook order."""
+    tests = {nbg(c)["grade_id"]: nbg(c).get("points", 0) for c in nb.cells if is_test_cell(c)}
+    out = []
+    for c in nb.cells:
+        if is_answer_cell(c):
+            gid = nbg(c)["grade_id"]
+            out.append(Task(gid, f"{gid}_tests", tests.get(f"{gid}_tests", 0)))
+    return out
+
+
+def load_mutations(set_name: str) -> dict[str, dict[str, str]]:
+    path = MUTATIONS / f"{set_name}.py"
+    spec = importlib.util.spec_from_file_location(f"mutations_{set_name.replace('-', '_')}",
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MUTATIONS
+
+
+# ---------------------------------------------------------------- in-process runs
+
+class CellTimeout(Exception):
+    pass
+
+
+def _python_only(source: str) -> str:
+    """Drop IPython magics and shell escapes, which plain `exec` cannot run."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.splitlines())
+
+
+def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
+                  timeout: int = 20) -> BaseException | None:
+    """Execute the notebook in process up to the test cell `test_id`, with answer cells
+    replaced by `replace[grade_id]`; skip every other test cell. Return the exception
+    the test cell raised, or None if it passed. Errors in earlier cells are ignored
+    (the test cell then fails on its own, as it would under nbgrader)."""
+    replace = replace or {}
+    ns: dict = {"__name__": "__main__"}
+
+    def on_alarm(signum, frame):
+        raise CellTimeout(f"{test_id} did not finish within {timeout} s")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(timeout)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                gid = nbg(cell).get("grade_id")
+                if is_test_cell(cell):
+                    if gid != test_id:
+                        continue
+                    try:
+                        exec(compile(_python_only(cell.source), f"<{gid}>", "exec"), ns)
+                    except Exception as err:  # noqa: BLE001 - any failure is a rejection
+                        return err
+                    return None
+                src = replace.get(gid, cell.source)
+                try:
+                    exec(compile(_python_only(src), f"<{gid or 'cell'}>", "exec"), ns)
+                except Exception:  # noqa: BLE001, S110
+                    pass
+        raise LookupError(f"no test cell with grade_id {test_id!r}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+# ---------------------------------------------------------------- nbgrader runs
+
+def make_course(tmp: Path, set_name: str, timeout: int | None = None) -> Path:
+    """A scratch course directory with the repository's nbgrader_config.py and one set."""
+    course = tmp / "course"
+    (course / "solutions").mkdir(parents=True)
+    shutil.copytree(SOLUTIONS / set_name, course / "solutions" / set_name)
+    config = (ROOT / "nbgrader_config.py").read_text()
+    if timeout is not None:
+        config += f"\nc.Execute.timeout = {int(timeout)}\n"
+    (course / "nbgrader_config.py").write_text(config)
+    return course
+
+
+def nbgrader(course: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*NBGRADER, *args, "--log-level=WARN"], cwd=course,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def submit(course: Path, student: str, set_name: str, nb) -> None:
+    folder = course / "submitted" / student / set_name
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / source_notebook(set_name).name)
+
+
+def scores(course: Path, set_name: str, student: str) -> dict[str, tuple[float, float]]:
+    """grade_id -> (score, max_score) for every graded cell, read from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    notebook = source_notebook(set_name).stem
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submission = gb.find_submission_notebook(notebook, set_name, student)
+        for grade in submission.grades:
+            out[grade.name] = (grade.score, grade.max_score)
+    return out
+
+
+# ---------------------------------------------------------------- leakage
+
+_MARKERS = {
+    "solution": ("### BEGIN SOLUTION", "### END SOLUTION"),
+    "hidden": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
+}
+
+
+def _regions(source: str, kind: str) -> tuple[list[str], list[str]]:
+    """Split a cell's lines into those inside `kind` regions and those outside."""
+    begin, end = _MARKERS[kind]
+    inside, outside, depth = [], [], False
+    for line in source.splitlines():
+        if line.strip() == begin:
+            depth = True
+        elif line.strip() == end:
+            depth = False
+        else:
+            (inside if depth else outside).append(line)
+    return inside, outside
+
+
+def normalise(line: str) -> str:
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def secret_lines(nb_path: Path, min_len: int = 12) -> set[str]:
+    """Lines that appear only inside solution or hidden-test regions of a source notebook
+    (and are long enough to be meaningful): none of them may appear in the release or
+    in the built HTML."""
+    nb = nbformat.read(nb_path, as_version=4)
+    secret, public = set(), set()
+    for cell in nb.cells:
+        text = cell.source
+        for kind in _MARKERS:
+            inside, _ = _regions(text, kind)
+            secret.update(normalise(x) for x in inside)
+        public_text = text
+        for kind in _MARKERS:
+            public_text = "\n".join(_regions(public_text, kind)[1])
+        public.update(normalise(x) for x in public_text.splitlines())
+    return {s for s in secret - public
+            if len(s) >= min_len and not s.startswith("#") and not s.startswith(('"""', "'''"))}
+
+
+def notebook_text(path: Path) -> str:
+    nb = json.loads(path.read_text())
+    return "\n".join(normalise(line) for c in nb["cells"]
+                     for line in "".join(c["source"]).splitlines())

@@ -1,0 +1,99 @@
+"""The HTML book builds from clean with warnings as errors, and shows what readers need:
+every chapter executed with figures, exercise pages shown but not executed, citations
+resolved, and no solution anywhere."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from grading import ROOT, exercise_sets, normalise, secret_lines, source_notebook
+
+JB = [str(Path(sys.executable).parent / "jupyter-book")]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [ch["file"] for ch in part.get("chapters", [])]
+    return files
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("book")
+    start = time.perf_counter()
+    proc = subprocess.run([*JB, "build", str(ROOT), "--path-output", str(out),
+                           "--all", "-W", "-n", "--keep-going"],
+                          capture_output=True, text=True, timeout=15 * 60)
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, f"book build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+    print(f"clean book build: {elapsed:.0f} s")
+    return out / "_build" / "html"
+
+
+def page(html: Path, doc: str) -> BeautifulSoup:
+    path = html / f"{doc}.html"
+    assert path.exists(), f"{doc}.html was not built"
+    return BeautifulSoup(path.read_text(), "html.parser")
+
+
+@pytest.mark.slow
+def test_every_toc_entry_is_a_page(html):
+    for doc in toc_files():
+        page(html, doc)
+    assert (html / "index.html").exists()
+    assert not list(html.rglob("solutions*")), "a solutions page was built"
+
+
+@pytest.mark.slow
+def test_chapters_are_executed_with_figures(html):
+    for doc in toc_files():
+        if not doc.startswith("book/") or not (ROOT / f"{doc}.ipynb").exists():
+            continue
+        soup = page(html, doc)
+        outputs = soup.select("div.cell_output")
+        assert outputs, f"{doc} shows no executed outputs"
+        assert soup.find_all("img"), f"{doc} shows no figures"
+        assert not soup.find(string=re.compile("Traceback")), f"{doc} shows a traceback"
+
+
+@pytest.mark.slow
+def test_exercise_pages_are_shown_not_executed(html):
+    for set_name in exercise_sets():
+        doc = f"exercises/{set_name}/{source_notebook(set_name).stem}"
+        soup = page(html, doc)
+        assert soup.find(string=re.compile("YOUR CODE HERE")), f"{doc} lost its stubs"
+        assert not soup.select("div.cell_output"), f"{doc} was executed"
+
+
+@pytest.mark.slow
+def test_citations_resolve(html):
+    """The bibliography lists references.bib, and chapters cite into it (a missing key
+    would already have failed the -W build)."""
+    entries = page(html, "book/references").select("div.citation")
+    assert len(entries) >= 40, f"the bibliography has {len(entries)} entries"
+    for doc in toc_files():
+        if doc.startswith("book/") and (ROOT / f"{doc}.ipynb").exists():
+            links = [a for a in page(html, doc).find_all("a", href=True)
+                     if "references.html#" in a["href"]]
+            assert links, f"{doc} cites nothing"
+
+
+@pytest.mark.slow
+def test_no_solution_in_html(html):
+    # Highlighted code is split into many <span>s: join the text without separators.
+    text = " ".join(normalise(BeautifulSoup(p.read_text(), "html.parser").get_text())
+                    for p in html.rglob("*.html"))
+    for set_name in exercise_sets():
+        secrets = secret_lines(source_notebook(set_name))
+        leaked = sorted(s for s in secrets if s in text)
+        assert not leaked, f"solution lines of {set_name} in the HTML: {leaked[:5]}"
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text

@@ -1,0 +1,185 @@
+"""The grading contract (COURSE.md), for every exercise set found in solutions/.
+
+- the reference solution earns full marks under nbgrader autograding;
+- the blank release earns zero on every graded cell;
+- every graded cell rejects at least two plausible wrong answers (tests/mutations/);
+- exercises/ equals what nbgrader generates from solutions/ now;
+- the grader holds up: a looping answer is interrupted and costs only its own cell,
+  an answer that raises costs only its own cell, and editing or deleting a visible test
+  cell does not change the grade.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import time
+
+import nbformat
+import pytest
+from grading import (
+    EXERCISES,
+    exercise_sets,
+    is_answer_cell,
+    is_test_cell,
+    load_mutations,
+    make_course,
+    nbg,
+    nbgrader,
+    run_test_cell,
+    scores,
+    source_notebook,
+    submit,
+    tasks,
+)
+
+SETS = exercise_sets()
+GRADING_TIMEOUT = 8  # seconds per cell in the tampering test (the real config uses more)
+
+
+def test_there_are_exercise_sets():
+    assert SETS, "no exercise sets found under solutions/"
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_set_structure(set_name):
+    """Every answer cell has a graded `<task>_tests` cell with points, and vice versa."""
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    found = tasks(nb)
+    assert len(found) >= 4, f"{set_name}: expected at least four graded tasks"
+    test_ids = {nbg(c)["grade_id"] for c in nb.cells if is_test_cell(c)}
+    assert test_ids == {t.test_id for t in found}, "test cells and answer cells do not pair up"
+    for t in found:
+        assert t.points > 0, f"{t.test_id} carries no points"
+    for c in nb.cells:
+        if is_test_cell(c):
+            assert "### BEGIN HIDDEN TESTS" in c.source, f"{nbg(c)['grade_id']} has no hidden tests"
+        if is_answer_cell(c):
+            assert "### BEGIN SOLUTION" in c.source
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_reference_passes_every_test_cell_in_process(set_name):
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    for t in tasks(nb):
+        err = run_test_cell(nb, t.test_id)
+        assert err is None, f"reference fails {t.test_id}: {err!r}"
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_every_graded_cell_rejects_mutations(set_name):
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    mutations = load_mutations(set_name)
+    task_names = {t.name for t in tasks(nb)}
+    assert set(mutations) <= task_names, f"mutations for unknown tasks: {set(mutations) - task_names}"
+    for t in tasks(nb):
+        wrong = mutations.get(t.name, {})
+        assert len(wrong) >= 2, f"{t.test_id}: needs at least two wrong answers, has {len(wrong)}"
+        for what, source in wrong.items():
+            err = run_test_cell(nb, t.test_id, replace={t.name: source})
+            assert err is not None, f"{t.test_id} accepts a wrong answer: {what}"
+            assert not isinstance(err, SyntaxError), f"mutation '{what}' is not valid Python"
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_release_is_what_nbgrader_generates(set_name, tmp_path):
+    course = make_course(tmp_path, set_name)
+    nbgrader(course, "generate_assignment", set_name, "--force")
+    generated = sorted((course / "exercises" / set_name).glob("*"))
+    committed = sorted((EXERCISES / set_name).glob("*"))
+    assert [p.name for p in generated] == [p.name for p in committed], \
+        "exercises/ holds other files than nbgrader generates: run `make exercises`"
+    for gen, com in zip(generated, committed, strict=True):
+        if gen.suffix == ".ipynb":
+            assert json.loads(gen.read_text()) == json.loads(com.read_text()), \
+                f"{com} is stale: run `make exercises`"
+        else:
+            assert gen.read_bytes() == com.read_bytes(), f"{com} is stale: run `make exercises`"
+
+
+def _looping(answer: str) -> str:
+    """The reference answer with its first function replaced by one that never returns."""
+    name = next(n.name for n in ast.walk(ast.parse(answer)) if isinstance(n, ast.FunctionDef))
+    return f"{answer}\n\n\ndef {name}(*args, **kwargs):\n    while True:\n        pass\n"
+
+
+def _tampered(set_name: str, release, reference):
+    """A submission that tries every trick at once, and what each task must score.
+
+    Roles go round the tasks: (0) a wrong answer whose visible test cell was edited to
+    print 'ok'; (1) a correct answer whose test cell was deleted; (2) an answer that
+    loops forever; (3) an answer that raises when its cell runs; further tasks correct.
+    """
+    ts = tasks(reference)
+    ref_answers = {nbg(c)["grade_id"]: c.source for c in reference.cells if is_answer_cell(c)}
+    mutations = load_mutations(set_name)
+    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    expect = {}
+    roles = ["edited", "deleted", "loops", "raises"]
+    drop = set()
+    for i, t in enumerate(ts):
+        role = roles[i] if i < len(roles) else "correct"
+        for c in nb.cells:
+            gid = nbg(c).get("grade_id")
+            if gid == t.name:
+                if role == "edited":
+                    c.source = next(iter(mutations[t.name].values()))
+                elif role == "loops":
+                    c.source = _looping(ref_answers[t.name])
+                elif role == "raises":
+                    c.source = "raise RuntimeError('learner bug at definition time')"
+                else:
+                    c.source = ref_answers[t.name]
+            if gid == t.test_id and role == "edited":
+                c.source = "print('ok')"
+            if gid == t.test_id and role == "deleted":
+                drop.add(id(c))
+        expect[t.test_id] = t.points if role in ("deleted", "correct") else 0
+    nb.cells = [c for c in nb.cells if id(c) not in drop]
+    return nb, expect
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("set_name", SETS)
+def test_autograding(set_name, tmp_path):
+    course = make_course(tmp_path, set_name, timeout=GRADING_TIMEOUT)
+    nbgrader(course, "generate_assignment", set_name, "--force")
+    release_path = course / "exercises" / set_name / source_notebook(set_name).name
+    release = nbformat.read(release_path, as_version=4)
+    reference = nbformat.read(source_notebook(set_name), as_version=4)
+    tampered, expect = _tampered(set_name, release, reference)
+
+    submit(course, "reference", set_name, reference)
+    submit(course, "blank", set_name, release)
+    submit(course, "tampered", set_name, tampered)
+    start = time.perf_counter()
+    nbgrader(course, "autograde", set_name, "--force")
+    elapsed = time.perf_counter() - start
+
+    ts = tasks(reference)
+    got = scores(course, set_name, "reference")
+    for t in ts:
+        assert got[t.test_id] == (t.points, t.points), f"reference loses marks on {t.test_id}"
+    got = scores(course, set_name, "blank")
+    for t in ts:
+        assert got[t.test_id][0] == 0, f"blank release earns marks on {t.test_id}"
+    got = scores(course, set_name, "tampered")
+    for test_id, want in expect.items():
+        assert got[test_id][0] == want, f"tampered submission: {test_id} scored {got[test_id][0]}, expected {want}"
+    # Three submissions, one of which waits out one timeout: grading must not hang.
+    assert elapsed < 3 * 60, f"autograding took {elapsed:.0f} s"
+
+
+def test_grading_config_survives_learners():
+    """The shipped configuration interrupts loops and restores deleted test cells."""
+    from traitlets.config import Config
+
+    from grading import ROOT
+
+    c = Config()
+    exec((ROOT / "nbgrader_config.py").read_text(), {"get_config": lambda: c})
+    assert c.Execute.interrupt_on_timeout is True
+    assert 0 < c.Execute.timeout <= 120
+    assert c.OverwriteCells.add_missing_cells is True
+    assert c.CourseDirectory.source_directory == "solutions"
+    assert c.CourseDirectory.release_directory == "exercises"
