@@ -2,7 +2,8 @@
 #   make book   set up .venv, execute the chapters, write the HTML book to _build/html
 #   make test   set up .venv, run the whole test suite (pytest --nbval-lax, grading
 #               contract, a clean book build with warnings as errors)
-# Other targets: venv, exercises (regenerate exercises/ from solutions/), lint, clean.
+# Other targets: venv, exercises (regenerate exercises/ from solutions/), budgets
+# (measure notebook and autograding times against COURSE.md), lint, clean.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -13,14 +14,16 @@ STAMP  := $(VENV)/.installed
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-# Two cores: one BLAS/torch thread per process beats oversubscription (measured in README).
-export OMP_NUM_THREADS ?= 1
-export OPENBLAS_NUM_THREADS ?= 1
-export MKL_NUM_THREADS ?= 1
+# The course targets a 2-core laptop: cap BLAS/OpenMP/torch threads at 2 so a machine
+# that reports more cores (or hyper-threads) does not oversubscribe. Override on the
+# command line, e.g. `make test OMP_NUM_THREADS=1`.
+export OMP_NUM_THREADS ?= 2
+export OPENBLAS_NUM_THREADS ?= 2
+export MKL_NUM_THREADS ?= 2
 
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: venv book test exercises lint clean freeze
+.PHONY: venv book test exercises budgets lint clean freeze
 
 venv: $(STAMP)
 
@@ -45,6 +48,9 @@ exercises: $(STAMP)
 		$(BIN)/nbgrader generate_assignment --force --log-level=WARN $$(basename $$d) || exit 1; \
 	done
 
+
+budgets: $(STAMP)
+	$(BIN)/python scripts/budgets.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check rnncourse tests

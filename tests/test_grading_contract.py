@@ -17,6 +17,7 @@ import time
 
 import nbformat
 import pytest
+
 from grading import (
     EXERCISES,
     exercise_sets,
@@ -71,7 +72,8 @@ def test_every_graded_cell_rejects_mutations(set_name):
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     mutations = load_mutations(set_name)
     task_names = {t.name for t in tasks(nb)}
-    assert set(mutations) <= task_names, f"mutations for unknown tasks: {set(mutations) - task_names}"
+    unknown = set(mutations) - task_names
+    assert not unknown, f"mutations for unknown tasks: {unknown}"
     for t in tasks(nb):
         wrong = mutations.get(t.name, {})
         assert len(wrong) >= 2, f"{t.test_id}: needs at least two wrong answers, has {len(wrong)}"
@@ -165,7 +167,8 @@ def test_autograding(set_name, tmp_path):
         assert got[t.test_id][0] == 0, f"blank release earns marks on {t.test_id}"
     got = scores(course, set_name, "tampered")
     for test_id, want in expect.items():
-        assert got[test_id][0] == want, f"tampered submission: {test_id} scored {got[test_id][0]}, expected {want}"
+        assert got[test_id][0] == want, \
+            f"tampered submission: {test_id} scored {got[test_id][0]}, expected {want}"
     # Three submissions, one of which waits out one timeout: grading must not hang.
     assert elapsed < 3 * 60, f"autograding took {elapsed:.0f} s"
 
