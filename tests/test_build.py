@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+
 from grading import ROOT, exercise_sets, normalise, secret_lines, source_notebook
 
 JB = [str(Path(sys.executable).parent / "jupyter-book")]

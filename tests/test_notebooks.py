@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+
 from grading import EXERCISES, ROOT, exercise_sets, notebook_text, secret_lines, source_notebook
 
 
