@@ -1,0 +1,122 @@
+"""rnncourse.rnn: gradient checks, parity with torch.nn.RNN, chunked BPTT, error messages."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnncourse import rnn
+from rnncourse.gradcheck import check_backward
+
+B, T, D, H, V = 3, 4, 5, 6, 7
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def _params(rng):
+    return dict(Wx=rng.standard_normal((D, H)) * 0.5, Wh=rng.standard_normal((H, H)) * 0.5,
+                b=rng.standard_normal(H))
+
+
+def test_step_backward_gradcheck(rng):
+    inputs = dict(x=rng.standard_normal((B, D)), h_prev=rng.standard_normal((B, H)),
+                  **_params(rng))
+    result = check_backward(rnn.rnn_step_forward, rnn.rnn_step_backward, inputs, rng)
+    assert result.passed, str(result)
+
+
+def test_sequence_backward_gradcheck(rng):
+    inputs = dict(x=rng.standard_normal((B, T, D)), h0=rng.standard_normal((B, H)),
+                  **_params(rng))
+    result = check_backward(rnn.rnn_forward, rnn.rnn_backward, inputs, rng)
+    assert result.passed, str(result)
+
+
+def test_embed_backward_gradcheck(rng):
+    idx = rng.integers(0, V, size=(B, T))
+    idx[0, :2] = 3  # repeated ids must accumulate
+
+    def forward(W_embed):
+        return rnn.embed_forward(idx, W_embed)
+
+    def backward(dx, cache):
+        return (rnn.embed_backward(dx, cache),)
+
+    result = check_backward(forward, backward, {"W_embed": rng.standard_normal((V, D))}, rng)
+    assert result.passed, str(result)
+
+
+def test_gradcheck_catches_wrong_backward(rng):
+    def wrong_backward(dh_next, cache):
+        dx, dh_prev, dWx, dWh, db = rnn.rnn_step_backward(dh_next, cache)
+        return dx, dh_prev, dWx, dWh.T, db  # transposed dWh
+
+    inputs = dict(x=rng.standard_normal((B, D)), h_prev=rng.standard_normal((B, H)),
+                  **_params(rng))
+    result = check_backward(rnn.rnn_step_forward, wrong_backward, inputs, rng)
+    assert not result.passed and result.errors["Wh"] > 1e-3
+
+
+def test_sequence_equals_steps(rng):
+    p = _params(rng)
+    x, h0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H))
+    h, _ = rnn.rnn_forward(x, h0, **p)
+    h_prev = h0
+    for t in range(T):
+        h_prev, _ = rnn.rnn_step_forward(x[:, t], h_prev, **p)
+        np.testing.assert_allclose(h[:, t], h_prev, rtol=0, atol=1e-14)
+
+
+def test_forward_matches_torch_rnn(rng):
+    p = _params(rng)
+    x, h0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H))
+    h, _ = rnn.rnn_forward(x, h0, **p)
+    net = torch.nn.RNN(D, H, nonlinearity="tanh", batch_first=True).double()
+    bias_ih = rng.standard_normal(H)
+    with torch.no_grad():
+        net.weight_ih_l0.copy_(torch.from_numpy(p["Wx"].T))
+        net.weight_hh_l0.copy_(torch.from_numpy(p["Wh"].T))
+        net.bias_ih_l0.copy_(torch.from_numpy(bias_ih))
+        net.bias_hh_l0.copy_(torch.from_numpy(p["b"] - bias_ih))  # they add up to b
+        out, h_n = net(torch.from_numpy(x), torch.from_numpy(h0)[None])
+    np.testing.assert_allclose(h, out.numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(h[:, -1], h_n[0].numpy(), rtol=0, atol=1e-12)
+
+
+def test_dh_last_chains_chunks_into_full_bptt(rng):
+    p = _params(rng)
+    x, h0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H))
+    dh = rng.standard_normal((B, T, H))
+    h, cache = rnn.rnn_forward(x, h0, **p)
+    full = rnn.rnn_backward(dh, cache)
+    h1, c1 = rnn.rnn_forward(x[:, :2], h0, **p)
+    _, c2 = rnn.rnn_forward(x[:, 2:], h1[:, -1], **p)
+    dx2, dh_mid, dWx2, dWh2, db2 = rnn.rnn_backward(dh[:, 2:], c2)
+    dx1, dh0, dWx1, dWh1, db1 = rnn.rnn_backward(dh[:, :2], c1, dh_last=dh_mid)
+    chunked = (np.concatenate([dx1, dx2], axis=1), dh0, dWx1 + dWx2, dWh1 + dWh2, db1 + db2)
+    for a, b in zip(full, chunked, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+
+
+def test_one_hot_matches_embedding(rng):
+    idx = rng.integers(0, V, size=(B, T))
+    W = rng.standard_normal((V, D))
+    x, _ = rnn.embed_forward(idx, W)
+    oh = rnn.one_hot(idx, V)
+    assert oh.shape == (B, T, V) and np.all(oh.sum(-1) == 1)
+    np.testing.assert_allclose(oh @ W, x, rtol=0, atol=1e-15)
+
+
+def test_wrong_shape_message(rng):
+    p = _params(rng)
+    with pytest.raises(ValueError, match=r"rnn_forward: `Wx` has shape \(4, 6\).*\(D, H\)"):
+        rnn.rnn_forward(rng.standard_normal((B, T, D)), rng.standard_normal((B, H)),
+                        rng.standard_normal((4, H)), p["Wh"], p["b"])
+    with pytest.raises(ValueError, match=r"rnn_backward: `dh`.*\(B, T, H\)"):
+        _, cache = rnn.rnn_forward(rng.standard_normal((B, T, D)),
+                                   rng.standard_normal((B, H)), **p)
+        rnn.rnn_backward(rng.standard_normal((B, T + 1, H)), cache)
+    with pytest.raises(ValueError, match=r"embed_forward: `idx`.*0\.\.V-1"):
+        rnn.embed_forward(np.full((B, T), V), rng.standard_normal((V, D)))
