@@ -14,7 +14,6 @@ STAMP  := $(VENV)/.installed
 export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 # nbgrader calls helpers (alembic) by name: the venv's bin/ goes first on PATH.
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # The course targets a 2-core laptop: cap BLAS/OpenMP/torch threads at 2 so a machine
 # that reports more cores (or hyper-threads) does not oversubscribe. Override on the

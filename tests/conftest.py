@@ -10,12 +10,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Kernels must keep their inline matplotlib backend (MPLBACKEND=Agg would make plt.show()
+# render nothing in the book); this process itself draws off-screen.
+os.environ.pop("MPLBACKEND", None)
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
 _kernels = str(Path(sys.prefix) / "share" / "jupyter")
 os.environ["JUPYTER_PATH"] = os.pathsep.join(
     [_kernels] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
 # nbgrader runs helpers such as `alembic` from PATH: this environment's bin/ comes first.
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
