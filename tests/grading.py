@@ -215,8 +215,9 @@ def secret_lines(nb_path: Path, min_len: int = 12) -> set[str]:
         for kind in _MARKERS:
             public_text = "\n".join(_regions(public_text, kind)[1])
         public.update(normalise(x) for x in public_text.splitlines())
-    return {s for s in secret - public
-            if len(s) >= min_len and not s.startswith("#") and not s.startswith(('"""', "'''"))}
+    # Comments, docstring delimiters and import lines are not solution logic.
+    skip = ("#", '"""', "'''", "import ", "from ")
+    return {s for s in secret - public if len(s) >= min_len and not s.startswith(skip)}
 
 
 def notebook_text(path: Path) -> str:
