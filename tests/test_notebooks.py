@@ -70,3 +70,17 @@ def test_leak_check_can_fail(tmp_path):
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
     assert planted in notebook_text(path)
+
+
+def test_every_chapter_and_exercise_set_is_in_the_book():
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {toc["root"]} | {ch["file"] for part in toc.get("parts", [])
+                             for ch in part.get("chapters", [])}
+    for nb in sorted((ROOT / "book").glob("*.ipynb")):
+        assert f"book/{nb.stem}" in files, f"{nb.name} is not in _toc.yml"
+    for set_name in exercise_sets():
+        stem = source_notebook(set_name).stem
+        assert f"exercises/{set_name}/{stem}" in files, f"set {set_name} is not in _toc.yml"
+    assert not any(f.startswith("solutions/") for f in files), "a solution is in the book"
