@@ -23,5 +23,8 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(
 # nbgrader runs helpers such as `alembic` from PATH: this environment's bin/ comes first.
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# One BLAS thread per process, as `make` sets it (see the Makefile for the measurement).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
