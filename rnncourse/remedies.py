@@ -1,0 +1,253 @@
+"""Remedies for vanishing and exploding gradients, and the tasks that test them (Chapter 4).
+
+- Matrices: `orthogonal`, `scale_to_spectral_radius`, `non_normal_matrix` (spectral
+  radius below 1, largest singular value above 1).
+- Echo-state network: a fixed random reservoir (`esn_reservoir`; it runs with
+  `rnn.rnn_forward`) and a read-out trained in closed form (`ridge_readout`).
+- Leaky units: `leaky_step_forward`, h_t = alpha h_{t-1} + (1 - alpha) tanh(a_t).
+- `RemedyRNN`: one torch module for the trainable variants (tanh or ReLU, uniform,
+  orthogonal or identity init, leaky units, skip connections through time).
+- `recall_first`: the task all remedies are compared on; `cliff_loss`: the one-unit RNN
+  whose loss surface has a cliff; `train_regressor`: a few seconds of Adam.
+
+Shapes: B batch, T time steps, D input features, H hidden size. Batch-first throughout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from rnncourse.shapes import Shapes
+
+
+def orthogonal(H: int, rng: np.random.Generator) -> np.ndarray:
+    """A random orthogonal (H, H) matrix, uniform (Haar) over the orthogonal group.
+
+    QR of a Gaussian matrix, with the signs of R's diagonal moved into Q so that the
+    distribution does not depend on the QR routine's sign convention.
+    """
+    Q, R = np.linalg.qr(rng.standard_normal((H, H)))
+    return Q * np.sign(np.diag(R))  # flip column j when R[j, j] < 0
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    """max |eigenvalue| of the square matrix W."""
+    return float(np.abs(np.linalg.eigvals(W)).max())
+
+
+def scale_to_spectral_radius(W: np.ndarray, rho: float) -> np.ndarray:
+    """W rescaled so that its spectral radius is exactly `rho` (a new array)."""
+    W = Shapes("scale_to_spectral_radius").check("W", W, "H H")
+    current = spectral_radius(W)
+    if current == 0:
+        raise ValueError("scale_to_spectral_radius: `W` is nilpotent (all eigenvalues 0); "
+                         "no rescaling can give it a positive spectral radius.")
+    return W * (rho / current)
+
+
+def non_normal_matrix(H: int, rho: float, coupling: float,
+                      rng: np.random.Generator | None = None) -> np.ndarray:
+    """W = Q (rho I + coupling S) Q^T with S the shift (ones on the superdiagonal).
+
+    Every eigenvalue is rho (the matrix in brackets is triangular), so the spectral
+    radius is |rho|, while the largest singular value is about |rho| + |coupling|: a
+    non-normal matrix whose powers W^L grow before they decay when rho < 1 < rho +
+    coupling. Q is a random orthogonal matrix if `rng` is given (same eigenvalues and
+    singular values, less visible structure), the identity otherwise.
+    """
+    W = rho * np.eye(H) + coupling * np.eye(H, k=1)
+    if rng is None:
+        return W
+    Q = orthogonal(H, rng)
+    return Q @ W @ Q.T
+
+
+def esn_reservoir(D: int, H: int, rho: float, rng: np.random.Generator,
+                  input_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed weights (W_in, W) of an echo-state network (Jaeger & Haas, 2004).
+
+    W_in: (D, H) uniform in [-input_scale, input_scale]; W: (H, H) Gaussian rescaled to
+    spectral radius `rho`. The reservoir is the tanh RNN h_t = tanh(x_t W_in + h_{t-1} W),
+    so `rnn.rnn_forward(x, h0, W_in, W, np.zeros(H))` runs it; only a read-out is trained.
+    """
+    W_in = rng.uniform(-input_scale, input_scale, size=(D, H))
+    W = scale_to_spectral_radius(rng.standard_normal((H, H)), rho)
+    return W_in, W
+
+
+def ridge_readout(states: np.ndarray, y: np.ndarray,
+                  lam: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Closed-form ridge regression of targets on states: returns (W_out, b_out).
+
+    states: (N, H) features (e.g. the last reservoir state of N sequences); y: (N,) or
+    (N, K) targets. Minimises ||states W_out + b_out - y||^2 + lam ||W_out||^2 (the bias
+    is not penalised) by solving the normal equations on centred data.
+    W_out: (H,) or (H, K); b_out: () or (K,).
+    """
+    shp = Shapes("ridge_readout")
+    states = shp.check("states", states, "N H")
+    y = np.asarray(y)
+    shp.check("y", y, "N" if y.ndim == 1 else "N K")
+    if not lam >= 0:
+        raise ValueError(f"ridge_readout: `lam` must be non-negative, got {lam}.")
+    mu_s, mu_y = states.mean(axis=0), y.mean(axis=0)
+    Sc = states - mu_s  # (N, H)
+    W_out = np.linalg.solve(Sc.T @ Sc + lam * np.eye(states.shape[1]), Sc.T @ (y - mu_y))
+    return W_out, mu_y - mu_s @ W_out
+
+
+def leaky_step_forward(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
+                       b: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
+    """One step of a leaky tanh unit: h = alpha h_prev + (1 - alpha) tanh(x Wx + h_prev Wh + b).
+
+    x: (B, D), h_prev: (B, H), Wx: (D, H), Wh: (H, H), b: (H,); alpha: a scalar or (H,)
+    per-unit leak rates in [0, 1]. alpha = 0 is the plain tanh RNN; alpha near 1 is a
+    slow moving average of what the unit would otherwise compute. Returns h: (B, H).
+    """
+    shp = Shapes("leaky_step_forward")
+    shp.check("x", x, "B D")
+    shp.check("h_prev", h_prev, "B H")
+    shp.check("Wx", Wx, "D H")
+    shp.check("Wh", Wh, "H H")
+    shp.check("b", b, "H")
+    alpha = np.asarray(alpha, dtype=float)
+    if np.any(alpha < 0) or np.any(alpha > 1):
+        raise ValueError("leaky_step_forward: `alpha` must lie in [0, 1].")
+    return alpha * h_prev + (1 - alpha) * np.tanh(x @ Wx + h_prev @ Wh + b)
+
+
+@dataclass
+class RemedyConfig:
+    """Which variant of the vanilla RNN `RemedyRNN` builds."""
+
+    nonlinearity: str = "tanh"   # "tanh" or "relu"
+    init: str = "uniform"        # Wh init: "uniform" (nn.RNN's), "orthogonal" or "identity"
+    alpha: float = 0.0           # leak rate: h = alpha h_prev + (1 - alpha) act(a); 0 = plain
+    skip: int = 0                # d > 1 adds h_{t-d} Ws to a_t (skip through time); 0 = none
+    input_std: float | None = None  # std of a Gaussian Wx; None: nn.RNN's uniform init
+
+
+class RemedyRNN(nn.Module):
+    """A vanilla RNN with the chapter's remedies as switches, and a linear read-out.
+
+        a_t = x_t Wx + h_{t-1} Wh + [h_{t-d} Ws] + b,   h_t = alpha h_{t-1} + (1-alpha) act(a_t)
+        y_hat = h_T Wy + by
+
+    With the defaults (tanh, alpha = 0, no skip) the states equal `nn.RNN`'s with
+    weight_ih = Wx.T, weight_hh = Wh.T, bias_ih + bias_hh = b.
+    """
+
+    def __init__(self, D: int, H: int, config: RemedyConfig, generator: torch.Generator,
+                 dtype: torch.dtype = torch.float32) -> None:
+        super().__init__()
+        if config.nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RemedyRNN: `nonlinearity` must be 'tanh' or 'relu', got "
+                             f"{config.nonlinearity!r}.")
+        if config.init not in ("uniform", "orthogonal", "identity"):
+            raise ValueError(f"RemedyRNN: `init` must be 'uniform', 'orthogonal' or "
+                             f"'identity', got {config.init!r}.")
+        if config.skip == 1 or config.skip < 0:
+            raise ValueError(f"RemedyRNN: `skip` must be 0 (none) or a delay d >= 2, got "
+                             f"{config.skip}; d = 1 is the ordinary recurrence.")
+        self.config, self.hidden_size = config, H
+        k = 1 / np.sqrt(H)
+
+        def uniform(*shape):  # nn.RNN's default: U(-1/sqrt(H), 1/sqrt(H))
+            return (2 * torch.rand(shape, generator=generator, dtype=dtype) - 1) * k
+
+        if config.input_std is None:
+            self.Wx = nn.Parameter(uniform(D, H))
+        else:
+            self.Wx = nn.Parameter(config.input_std * torch.randn(D, H, generator=generator,
+                                                                  dtype=dtype))
+        if config.init == "identity":
+            Wh = torch.eye(H, dtype=dtype)
+        elif config.init == "orthogonal":
+            Q, R = torch.linalg.qr(torch.randn(H, H, generator=generator, dtype=dtype))
+            Wh = Q * torch.sign(torch.diagonal(R))
+        else:
+            Wh = uniform(H, H)
+        self.Wh = nn.Parameter(Wh)
+        self.Ws = nn.Parameter(uniform(H, H)) if config.skip else None
+        self.b = nn.Parameter(torch.zeros(H, dtype=dtype))
+        self.Wy = nn.Parameter(uniform(H, 1))
+        self.by = nn.Parameter(torch.zeros(1, dtype=dtype))
+
+    def states(self, x: Tensor) -> Tensor:
+        """All hidden states h: (B, T, H) for inputs x: (B, T, D), from h_0 = 0."""
+        cfg = self.config
+        act = torch.tanh if cfg.nonlinearity == "tanh" else torch.relu
+        xa = x @ self.Wx + self.b  # (B, T, H): the input part, all steps at once
+        hs = [x.new_zeros(x.shape[0], self.hidden_size)]  # hs[t] = h_t, hs[0] = h_0
+        for t in range(x.shape[1]):
+            a = xa[:, t] + hs[-1] @ self.Wh
+            if cfg.skip and t + 1 >= cfg.skip:
+                a = a + hs[t + 1 - cfg.skip] @ self.Ws  # h_{t+1-d} in the book's 1-based time
+            h = act(a)
+            hs.append(cfg.alpha * hs[-1] + (1 - cfg.alpha) * h if cfg.alpha else h)
+        return torch.stack(hs[1:], dim=1)  # (B, T, H)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Prediction y_hat: (B,) from the last state, for x: (B, T, D)."""
+        return (self.states(x)[:, -1] @ self.Wy + self.by)[:, 0]
+
+
+def recall_first(B: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The "remember the first value" task: x (B, T, 2), y (B,).
+
+    x[..., 0] holds values uniform in [-1, 1] at every step (distractors after the
+    first); x[..., 1] is a marker, 1 at the first step and 0 elsewhere. The target is
+    the first value, y = x[:, 0, 0], read after T steps. Predicting 0 scores
+    MSE = Var(y) = 1/3.
+    """
+    if T < 1:
+        raise ValueError(f"recall_first: `T` must be at least 1, got T={T}.")
+    values = rng.uniform(-1.0, 1.0, size=(B, T))
+    marker = np.zeros((B, T))
+    marker[:, 0] = 1.0
+    return np.stack([values, marker], axis=-1), values[:, 0].copy()
+
+
+RECALL_BASELINE_MSE = 1.0 / 3.0  # MSE of predicting 0 for a value uniform in [-1, 1]
+
+
+def train_regressor(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]],
+                    steps: int, lr: float, clip: float | None = 1.0,
+                    progress: bool = False) -> list[float]:
+    """Adam on the mean squared error for `steps` updates; returns the loss per step.
+
+    batch(i) -> (x: (B, T, D), y: (B,)) gives the i-th training batch. clip: max global
+    gradient norm (torch.nn.utils.clip_grad_norm_), None for no clipping.
+    """
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for i in tqdm(range(steps), disable=not progress, leave=False):
+        x, y = batch(i)
+        loss = torch.mean((model(x) - y) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def cliff_loss(w: Tensor, b: Tensor, T: int = 50, h0: float = 0.5,
+               target: float = 0.7) -> Tensor:
+    """Loss (h_T - target)^2 of the one-unit RNN h_t = tanh(w h_{t-1} + b) from h_0 = h0.
+
+    w, b: tensors of the same shape (scalars, or a grid to draw the whole surface at
+    once). Returns a tensor of that shape. For w > 1 the unit has two stable states and
+    a small change of b can switch which one it ends in: the loss has a cliff.
+    """
+    h = torch.full_like(w, h0)
+    for _ in range(T):
+        h = torch.tanh(w * h + b)
+    return (h - target) ** 2

@@ -1,0 +1,199 @@
+"""Plausible wrong answers for exercise set 04 (vanishing and exploding gradients).
+
+MUTATIONS[task][what is wrong] is a full replacement source of the answer cell whose
+grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
+Most mutations are the reference answer (copied below) with one line changed, so each is
+wrong only in the way its name says; `_swap` fails loudly if the reference copy drifts.
+Each task also has a "hard-coded visible answer" that passes the visible checks and must be
+caught by the hidden tests.
+"""
+
+
+def _swap(source: str, old: str, new: str) -> str:
+    if old not in source:
+        raise ValueError(f"mutation anchor not found: {old!r}")
+    return source.replace(old, new)
+
+
+_JACOBIAN = '''
+def jacobian_norms(h, Wh):
+    B, T, H = h.shape
+    prod = np.broadcast_to(np.eye(H), (B, H, H))
+    norms = np.zeros((B, T))
+    for k in range(1, T + 1):
+        J = Wh[None] * (1.0 - h[:, T - k] ** 2)[:, None, :]
+        prod = J @ prod
+        norms[:, k - 1] = np.linalg.norm(prod, ord=2, axis=(1, 2))
+    return norms
+'''
+
+_CLIP = '''
+def clip_global_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    scale = min(1.0, max_norm / total_norm) if total_norm > 0 else 1.0
+    clipped = {name: np.array(g, dtype=np.float64) * scale for name, g in grads.items()}
+    return clipped, total_norm
+'''
+
+_CLIP_VALUE = '''
+def clip_elementwise(grads, value):
+    clipped = {name: np.clip(g, -value, value) for name, g in grads.items()}
+    g = np.concatenate([np.ravel(grads[k]) for k in grads])
+    c = np.concatenate([np.ravel(clipped[k]) for k in grads])
+    cosine = float(g @ c / (np.linalg.norm(g) * np.linalg.norm(c)))
+    return clipped, cosine
+'''
+
+_ESN = '''
+def esn_readout(states, targets, ridge, washout):
+    H, V = states.shape[2], targets.shape[2]
+    Hs = states[:, washout:].reshape(-1, H)
+    Ys = targets[:, washout:].reshape(-1, V)
+    h_mean, y_mean = Hs.mean(axis=0), Ys.mean(axis=0)
+    Hc, Yc = Hs - h_mean, Ys - y_mean
+    W_out = np.linalg.solve(Hc.T @ Hc + ridge * np.eye(H), Hc.T @ Yc)
+    b_out = y_mean - h_mean @ W_out
+    return W_out, b_out
+'''
+
+# The visible checks use an orthogonal 6 x 6 matrix scaled by 0.9 with zero states and a
+# tanh RNN with B, T, H = 3, 4, 6; the hard-coded answer is right there and only there.
+_JACOBIAN_HARD = _JACOBIAN.replace("def jacobian_norms(", "def _right(") + '''
+def jacobian_norms(h, Wh):
+    if h.shape == (3, 4, 6):
+        return _right(h, Wh)
+    return np.tile(0.9 ** np.arange(1, h.shape[1] + 1), (h.shape[0], 1))
+'''
+
+MUTATIONS: dict[str, dict[str, str]] = {
+    "jacobian_norms": {
+        "tanh derivative left out (norms of Wh**k)": _swap(
+            _JACOBIAN, "J = Wh[None] * (1.0 - h[:, T - k] ** 2)[:, None, :]",
+            "J = np.broadcast_to(Wh, (B, H, H))"),
+        "tanh' read from h_{t-1} instead of h_t (off by one in time)": _swap(
+            _JACOBIAN, "(1.0 - h[:, T - k] ** 2)", "(1.0 - h[:, T - k - 1] ** 2)"),
+        "diag(1 - h**2) on the wrong side (scales the rows of Wh)": _swap(
+            _JACOBIAN, "J = Wh[None] * (1.0 - h[:, T - k] ** 2)[:, None, :]",
+            "J = Wh[None] * (1.0 - h[:, T - k] ** 2)[:, :, None]"),
+        "Jacobians multiplied in the wrong order (new factor on the right)": _swap(
+            _JACOBIAN, "prod = J @ prod", "prod = prod @ J"),
+        "derivative 1 - h instead of 1 - h**2": _swap(
+            _JACOBIAN, "(1.0 - h[:, T - k] ** 2)", "(1.0 - h[:, T - k])"),
+        "Frobenius norm instead of the spectral norm": _swap(
+            _JACOBIAN, "ord=2, axis=(1, 2)", "ord='fro', axis=(1, 2)"),
+        "lags off by one (norms[:, 0] is lag 0, the identity)": _swap(
+            _JACOBIAN, "    for k in range(1, T + 1):\n",
+            "    norms[:, 0] = 1.0\n    for k in range(1, T):\n").replace(
+            "norms[:, k - 1] = ", "norms[:, k] = "),
+        "hard-coded visible answer": _JACOBIAN_HARD,
+    },
+    "clip_global_norm": {
+        "each parameter rescaled separately (per-array norms)": '''
+def clip_global_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    clipped = {}
+    for name, g in grads.items():
+        n = float(np.linalg.norm(g))
+        clipped[name] = np.array(g, dtype=np.float64) * (min(1.0, max_norm / n) if n > 0 else 1.0)
+    return clipped, total_norm
+''',
+        "always rescaled to max_norm, also when the norm is smaller": _swap(
+            _CLIP, "min(1.0, max_norm / total_norm)", "max_norm / total_norm"),
+        "returns the norm after clipping": _swap(
+            _CLIP, "return clipped, total_norm", "return clipped, min(total_norm, max_norm)"),
+        "norm is the sum of the per-array norms": _swap(
+            _CLIP, "float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))",
+            "float(sum(np.linalg.norm(g) for g in grads.values()))"),
+        "modifies the input arrays in place": '''
+def clip_global_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    scale = min(1.0, max_norm / total_norm) if total_norm > 0 else 1.0
+    for g in grads.values():
+        g *= scale
+    return dict(grads), total_norm
+''',
+        "returns the given arrays when nothing is clipped": '''
+def clip_global_norm(grads, max_norm):
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    if total_norm <= max_norm:
+        return dict(grads), total_norm
+    return {name: g * (max_norm / total_norm) for name, g in grads.items()}, total_norm
+''',
+        "hard-coded visible answer": '''
+def clip_global_norm(grads, max_norm):
+    if np.shape(grads.get("Wx")) == (1, 2):
+        s = min(1.0, max_norm / 5.0)
+        return {k: np.array(g, dtype=np.float64) * s for k, g in grads.items()}, 5.0
+    if np.shape(grads.get("Wx")) == (5, 6):
+        n = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+        return {k: np.array(g, dtype=np.float64) * (4.0 / n) for k, g in grads.items()}, n
+    return {k: np.array(g, dtype=np.float64) for k, g in grads.items()}, 1.0
+''',
+    },
+    "clip_elementwise": {
+        "clips only from above (np.minimum): large negative entries pass": _swap(
+            _CLIP_VALUE, "np.clip(g, -value, value)", "np.minimum(g, value)"),
+        "clips the absolute value (loses the sign)": _swap(
+            _CLIP_VALUE, "np.clip(g, -value, value)", "np.minimum(np.abs(g), value)"),
+        "cosine averaged over the arrays instead of over the whole gradient": '''
+def clip_elementwise(grads, value):
+    clipped = {name: np.clip(g, -value, value) for name, g in grads.items()}
+    cos = [float(np.ravel(g) @ np.ravel(clipped[k])
+                 / (np.linalg.norm(g) * np.linalg.norm(clipped[k])))
+           for k, g in grads.items()]
+    return clipped, float(np.mean(cos))
+''',
+        "cosine not normalised (the dot product)": _swap(
+            _CLIP_VALUE, "g @ c / (np.linalg.norm(g) * np.linalg.norm(c))", "g @ c"),
+        "global-norm clipping to value instead of clipping each entry": '''
+def clip_elementwise(grads, value):
+    n = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
+    s = min(1.0, value / n)
+    return {name: np.array(g, dtype=np.float64) * s for name, g in grads.items()}, 1.0
+''',
+        "hard-coded visible answer": '''
+def clip_elementwise(grads, value):
+    clipped = {name: np.clip(g, -value, value) for name, g in grads.items()}
+    if len(grads) == 3 or (len(grads) == 2 and np.size(grads.get("a")) == 2) \\
+            or np.size(grads.get("g")) == 2:
+        g = np.concatenate([np.ravel(grads[k]) for k in grads])
+        c = np.concatenate([np.ravel(clipped[k]) for k in grads])
+        return clipped, float(g @ c / (np.linalg.norm(g) * np.linalg.norm(c)))
+    return clipped, 1.0
+''',
+    },
+    "esn_readout": {
+        "bias penalised too (ridge on the column of ones)": '''
+def esn_readout(states, targets, ridge, washout):
+    H, V = states.shape[2], targets.shape[2]
+    Hs = states[:, washout:].reshape(-1, H)
+    Ys = targets[:, washout:].reshape(-1, V)
+    A = np.hstack([Hs, np.ones((len(Hs), 1))])
+    sol = np.linalg.solve(A.T @ A + ridge * np.eye(H + 1), A.T @ Ys)
+    return sol[:H], sol[H]
+''',
+        "washout ignored": _swap(_ESN, "states[:, washout:]", "states").replace(
+            "targets[:, washout:]", "targets"),
+        "washout off by one (keeps step washout - 1)": _swap(
+            _ESN, "states[:, washout:]", "states[:, max(washout - 1, 0):]").replace(
+            "targets[:, washout:]", "targets[:, max(washout - 1, 0):]"),
+        "no intercept (targets not centred, b_out = 0)": '''
+def esn_readout(states, targets, ridge, washout):
+    H, V = states.shape[2], targets.shape[2]
+    Hs = states[:, washout:].reshape(-1, H)
+    Ys = targets[:, washout:].reshape(-1, V)
+    W_out = np.linalg.solve(Hs.T @ Hs + ridge * np.eye(H), Hs.T @ Ys)
+    return W_out, np.zeros(V)
+''',
+        "ridge ignored (plain least squares)": _swap(
+            _ESN, "Hc.T @ Hc + ridge * np.eye(H)", "Hc.T @ Hc"),
+        "bias is the mean of the targets (h_mean @ W_out left out)": _swap(
+            _ESN, "b_out = y_mean - h_mean @ W_out", "b_out = y_mean"),
+        "hard-coded visible answer": _ESN.replace("def esn_readout(", "def _right(") + '''
+def esn_readout(states, targets, ridge, washout):
+    if states.shape == (3, 20, 6):
+        return _right(states, targets, ridge, washout)
+    return np.zeros((states.shape[2], targets.shape[2])), targets.mean(axis=(0, 1))
+''',
+    },
+}

@@ -1,0 +1,157 @@
+"""Tests of rnncourse.remedies against independent oracles."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnncourse import remedies, rnn
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def test_orthogonal_is_orthogonal(rng):
+    Q = remedies.orthogonal(7, rng)
+    assert np.allclose(Q.T @ Q, np.eye(7), atol=1e-12)
+    assert np.allclose(np.abs(np.linalg.eigvals(Q)), 1.0)
+
+
+def test_scale_to_spectral_radius(rng):
+    W = remedies.scale_to_spectral_radius(rng.standard_normal((9, 9)), 0.95)
+    assert np.isclose(np.abs(np.linalg.eigvals(W)).max(), 0.95, rtol=1e-12)
+    with pytest.raises(ValueError, match="nilpotent"):
+        remedies.scale_to_spectral_radius(np.eye(4, k=1), 1.0)
+
+
+def test_non_normal_matrix_eigen_and_singular_values(rng):
+    W = remedies.non_normal_matrix(6, rho=0.9, coupling=1.5)
+    assert np.allclose(np.linalg.eigvals(W), 0.9)  # triangular: eigenvalues exact
+    assert np.linalg.norm(W, 2) > 1.5
+    powers = [np.linalg.norm(np.linalg.matrix_power(W, L), 2) for L in (1, 5, 400)]
+    assert powers[1] > powers[0] > 1 and powers[2] < 1e-3  # transient growth, then decay
+    # rotated: same characteristic polynomial and the same norms of every power
+    R = remedies.non_normal_matrix(6, rho=0.9, coupling=1.5, rng=rng)
+    assert np.allclose(np.poly(R), np.poly(W), atol=1e-10)
+    for L in (1, 5, 40):
+        assert np.isclose(np.linalg.norm(np.linalg.matrix_power(R, L), 2),
+                          np.linalg.norm(np.linalg.matrix_power(W, L), 2), rtol=1e-9)
+
+
+def test_esn_reservoir_spectral_radius_and_scale(rng):
+    W_in, W = remedies.esn_reservoir(3, 20, rho=0.9, rng=rng, input_scale=0.2)
+    assert W_in.shape == (3, 20) and W.shape == (20, 20)
+    assert np.isclose(remedies.spectral_radius(W), 0.9, rtol=1e-12)
+    assert np.abs(W_in).max() <= 0.2
+
+
+def test_ridge_readout_equals_lstsq(rng):
+    S, y = rng.standard_normal((40, 6)), rng.standard_normal((40, 2))
+    W, b = remedies.ridge_readout(S, y, lam=0.0)
+    coef, *_ = np.linalg.lstsq(np.c_[S, np.ones(40)], y, rcond=None)
+    assert np.allclose(W, coef[:6], atol=1e-10) and np.allclose(b, coef[6], atol=1e-10)
+    # with lam > 0: the augmented least-squares system, bias unpenalised
+    lam = 0.7
+    A = np.r_[np.c_[S, np.ones(40)], np.c_[np.sqrt(lam) * np.eye(6), np.zeros((6, 1))]]
+    coef, *_ = np.linalg.lstsq(A, np.r_[y, np.zeros((6, 2))], rcond=None)
+    W, b = remedies.ridge_readout(S, y, lam=lam)
+    assert np.allclose(W, coef[:6], atol=1e-10) and np.allclose(b, coef[6], atol=1e-10)
+    W1, b1 = remedies.ridge_readout(S, y[:, 0], lam=lam)
+    assert W1.shape == (6,) and np.allclose(W1, W[:, 0]) and np.isclose(b1, b[0])
+
+
+def test_leaky_step(rng):
+    x, h = rng.standard_normal((3, 4)), rng.standard_normal((3, 5))
+    Wx, Wh, b = rng.standard_normal((4, 5)), rng.standard_normal((5, 5)), rng.standard_normal(5)
+    plain, _ = rnn.rnn_step_forward(x, h, Wx, Wh, b)
+    assert np.allclose(remedies.leaky_step_forward(x, h, Wx, Wh, b, 0.0), plain, atol=1e-14)
+    assert np.allclose(remedies.leaky_step_forward(x, h, Wx, Wh, b, 1.0), h)
+    mixed = remedies.leaky_step_forward(x, h, Wx, Wh, b, 0.25)
+    assert np.allclose(mixed, 0.25 * h + 0.75 * plain)
+    with pytest.raises(ValueError, match=r"\(D, H\)"):
+        remedies.leaky_step_forward(x, h, Wx.T, Wh, b, 0.5)
+
+
+def _model(g, **kw):
+    return remedies.RemedyRNN(3, 5, remedies.RemedyConfig(**kw), g, dtype=torch.float64)
+
+
+def test_remedy_rnn_defaults_equal_nn_rnn():
+    g = torch.Generator().manual_seed(0)
+    m = _model(g)
+    ref = torch.nn.RNN(3, 5, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight_ih_l0.copy_(m.Wx.T)
+        ref.weight_hh_l0.copy_(m.Wh.T)
+        ref.bias_ih_l0.copy_(m.b)
+        ref.bias_hh_l0.zero_()
+    x = torch.randn(2, 7, 3, generator=g, dtype=torch.float64)
+    assert torch.allclose(m.states(x), ref(x)[0], atol=1e-12)
+
+
+def test_remedy_rnn_leaky_equals_numpy_step():
+    g = torch.Generator().manual_seed(1)
+    m = _model(g, alpha=0.8, init="orthogonal")
+    x = torch.randn(2, 4, 3, generator=g, dtype=torch.float64)
+    p = {k: v.detach().numpy() for k, v in m.named_parameters()}
+    h = np.zeros((2, 5))
+    for t in range(4):
+        h = remedies.leaky_step_forward(x[:, t].numpy(), h, p["Wx"], p["Wh"], p["b"], 0.8)
+    assert np.allclose(m.states(x)[:, -1].detach().numpy(), h, atol=1e-12)
+    assert np.allclose(p["Wh"].T @ p["Wh"], np.eye(5), atol=1e-12)
+
+
+def test_remedy_rnn_skip_and_identity():
+    g = torch.Generator().manual_seed(2)
+    m = _model(g, skip=3, init="identity", nonlinearity="relu", input_std=0.1)
+    assert torch.equal(m.Wh, torch.eye(5, dtype=torch.float64))
+    x = torch.randn(2, 6, 3, generator=g, dtype=torch.float64)
+    W = {k: v.detach().numpy() for k, v in m.named_parameters()}
+    hs = [np.zeros((2, 5))]  # h_0, then h_1..h_T
+    for t in range(1, 7):
+        a = x[:, t - 1].numpy() @ W["Wx"] + hs[t - 1] @ W["Wh"] + W["b"]
+        if t >= 3:
+            a = a + hs[t - 3] @ W["Ws"]  # h_{t-d}, d = 3
+        hs.append(np.maximum(a, 0))
+    assert np.allclose(m.states(x).detach().numpy(), np.stack(hs[1:], 1), atol=1e-12)
+    with pytest.raises(ValueError, match="skip"):
+        _model(g, skip=1)
+
+
+def test_remedy_rnn_gradient_check():
+    g = torch.Generator().manual_seed(3)
+    m = _model(g, alpha=0.5, skip=2)
+    x = torch.randn(2, 5, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda inp: m(inp), (x,))
+
+
+def test_recall_first(rng):
+    x, y = remedies.recall_first(4000, 6, rng)
+    assert x.shape == (4000, 6, 2) and y.shape == (4000,)
+    assert np.array_equal(y, x[:, 0, 0]) and np.all(x[:, 0, 1] == 1) and np.all(x[:, 1:, 1] == 0)
+    assert np.isclose(np.mean(y**2), remedies.RECALL_BASELINE_MSE, rtol=0.05)
+
+
+def test_train_regressor_lowers_loss():
+    g = torch.Generator().manual_seed(4)
+    m = remedies.RemedyRNN(2, 8, remedies.RemedyConfig(), g)
+    rng = np.random.default_rng(0)
+
+    def batch(i):
+        x, y = remedies.recall_first(32, 3, rng)
+        return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+
+    losses = remedies.train_regressor(m, batch, steps=150, lr=1e-2)
+    assert len(losses) == 150 and np.mean(losses[-20:]) < 0.3 * np.mean(losses[:5])
+
+
+def test_cliff_loss_matches_scalar_loop_and_has_a_cliff():
+    w, b = torch.tensor(1.8, dtype=torch.float64), torch.tensor(-0.3, dtype=torch.float64)
+    h = 0.5
+    for _ in range(50):
+        h = np.tanh(1.8 * h - 0.3)
+    assert np.isclose(remedies.cliff_loss(w, b).item(), (h - 0.7) ** 2, rtol=1e-12)
+    bs = torch.linspace(-1.5, 0.5, 2001, dtype=torch.float64)
+    L = remedies.cliff_loss(torch.full_like(bs, 1.8), bs)
+    assert L.max() > 2.5 and L.min() < 0.05 and torch.diff(L).abs().max() > 1.0  # a jump
