@@ -7,19 +7,7 @@ recognises the visible inputs by a fingerprint and returns the stored outputs) a
 caught by the hidden tests.
 """
 
-# Fingerprint of the inputs used by the hard-coded answers.
-_KEY = '''
-def _key(*args):
-    """A fingerprint of the inputs, to recognise the visible test cases."""
-    total = 0.0
-    for i, a in enumerate(args):
-        if isinstance(a, dict):
-            a = [float(np.sum(v)) for v in a.values()]
-        if callable(a) or isinstance(a, np.random.Generator):
-            continue
-        total += (i + 1) * float(np.sum(a))
-    return round(total, 6)
-'''
+from mutations.common import FINGERPRINT as _KEY
 
 MUTATIONS: dict[str, dict[str, str]] = {
     "rnn_step_forward": {
