@@ -4,9 +4,12 @@ Instructor workflow (see README): `make exercises` regenerates the release, lear
 notebooks go to `submitted/<student>/<set>/`, then `nbgrader autograde <set>`.
 """
 
+import os
+
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
 
-c.CourseDirectory.root = "."
+# The course root is the folder of this file, wherever nbgrader is started from.
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.db"]

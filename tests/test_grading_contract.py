@@ -180,9 +180,11 @@ def test_grading_config_survives_learners():
     from grading import ROOT
 
     c = Config()
-    exec((ROOT / "nbgrader_config.py").read_text(), {"get_config": lambda: c})
+    path = ROOT / "nbgrader_config.py"
+    exec(path.read_text(), {"get_config": lambda: c, "__file__": str(path)})
     assert c.Execute.interrupt_on_timeout is True
     assert 0 < c.Execute.timeout <= 120
     assert c.OverwriteCells.add_missing_cells is True
     assert c.CourseDirectory.source_directory == "solutions"
     assert c.CourseDirectory.release_directory == "exercises"
+    assert c.CourseDirectory.root == str(ROOT)
