@@ -1,0 +1,57 @@
+"""The long-range benchmark: one run, the script on a tiny configuration, the results file."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnncourse import benchmark
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_train_run_is_bounded_and_well_formed():
+    cfg = benchmark.RunConfig(H=8, B=16, n_val=50, eval_every=5, max_steps=12)
+    r = benchmark.train_run("gru", 10, 0, float("inf"), cfg)
+    assert r["steps"] == 12 and r["curve"][0][0] == 0 and r["curve"][-1][0] == 12
+    assert r["best_val_mse"] <= r["val_mse"]
+    again = benchmark.train_run("gru", 10, 0, float("inf"), cfg)
+    assert again["val_mse"] == r["val_mse"]  # fixed updates: repeatable
+
+
+def test_forget_bias_is_set_in_torch_gate_order():
+    lstm = torch.nn.LSTM(2, 5)
+    benchmark.set_forget_bias(lstm, 1.0)
+    total = lstm.bias_ih_l0 + lstm.bias_hh_l0
+    assert torch.all(total[5:10] == 1.0)
+    assert not torch.all(total[:5] == 1.0)
+
+
+def test_unknown_cell_is_named():
+    with pytest.raises(ValueError, match="Regressor: `cell` must be one of"):
+        benchmark.Regressor("transformer", 4)
+
+
+def test_script_tiny_configuration(tmp_path):
+    out = tmp_path / "lr.json"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "long_range.py"), "--tiny",
+                    "--out", str(out)], check=True, timeout=120, cwd=ROOT)
+    data = json.loads(out.read_text())
+    assert {r["variant"] for r in data["runs"]} == {"rnn", "lstm"}
+    for r in data["runs"]:
+        assert r["cpu_s"] >= data["meta"]["budget_cpu_s"] or r["solved"]
+        assert math.isfinite(r["val_mse"])
+
+
+def test_committed_results_are_well_formed():
+    data = json.loads((ROOT / "results" / "long_range.json").read_text())
+    meta, runs = data["meta"], data["runs"]
+    assert meta["solved_below"] == pytest.approx(0.1 / 6)
+    keys = {(r["variant"], r["T"], r["seed"]) for r in runs}
+    assert len(keys) == len(runs) == len(meta["variants"]) * len(meta["lengths"]) * meta["seeds"]
+    for r in runs:
+        assert r["solved"] == (r["val_mse"] < meta["solved_below"])
