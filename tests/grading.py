@@ -216,10 +216,11 @@ def secret_lines(nb_path: Path, min_len: int = 12) -> set[str]:
             public_text = "\n".join(_regions(public_text, kind)[1])
         public.update(normalise(x) for x in public_text.splitlines())
     # Comments, docstring delimiters, imports, bare loop headers over a range and shape
-    # unpacking are not solution logic (a chapter may well say `B, T, H = h.shape`).
+    # unpacking, returning named results are not solution logic (a chapter may well say
+    # `B, T, H = h.shape`).
     skip = ("#", '"""', "'''", "import ", "from ")
     generic = re.compile(r"for \w+ in (reversed\()?range\([\w\s,+-]*\)\)?:"
-                         r"|[\w\s,]+ = \w+\.shape")
+                         r"|[\w\s,]+ = \w+\.shape|return [\w, ()]+")
     return {s for s in secret - public
             if len(s) >= min_len and not s.startswith(skip) and not generic.fullmatch(s)}
 
