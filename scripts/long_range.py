@@ -36,7 +36,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", default="rnn,lstm,lstm-b0,gru", help="comma-separated variants")
     ap.add_argument("--lengths", default="25,50,100,200,400", help="comma-separated T")
-    ap.add_argument("--seeds", type=int, default=2, help="seeds 0..n-1 per (cell, T)")
+    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..n-1 per (cell, T)")
     ap.add_argument("--budget", type=float, default=20.0, help="training CPU seconds per run")
     ap.add_argument("--workers", type=int, default=2, help="parallel processes")
     ap.add_argument("--H", type=int, default=RunConfig.H)
