@@ -27,12 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncourse.layers import sigmoid
 from rnncourse.shapes import Shapes
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(a))  # stable for large |a|
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _check_params(shp: Shapes, Wx, Wh, bx, bh, h_name: str) -> None:
@@ -76,8 +72,8 @@ def _gates(x, h_prev, Wx, Wh, bx, bh):
     H = h_prev.shape[1]
     ax = x @ Wx + bx       # (B, 3H)
     ah = h_prev @ Wh + bh  # (B, 3H)
-    r = _sigmoid(ax[:, :H] + ah[:, :H])
-    z = _sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
+    r = sigmoid(ax[:, :H] + ah[:, :H])
+    z = sigmoid(ax[:, H:2 * H] + ah[:, H:2 * H])
     hn = ah[:, 2 * H:]
     n = np.tanh(ax[:, 2 * H:] + r * hn)
     return r, z, n, hn

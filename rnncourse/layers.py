@@ -114,3 +114,9 @@ def temporal_softmax_loss(scores: np.ndarray, y: np.ndarray,
         dscores, y_safe[..., None], axis=-1) - 1.0, axis=-1)      # softmax - one_hot(y)
     dscores *= mask[..., None] / n
     return loss, dscores
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """Logistic sigmoid 1 / (1 + exp(-a)), stable for large |a|: exp only sees -|a|."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))

@@ -19,13 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncourse.layers import sigmoid
 from rnncourse.shapes import Shapes
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    # Stable for large |a|: exp only ever sees non-positive numbers.
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _check_step(func: str, x, h_prev, c_prev, Wx, Wh, b) -> None:
@@ -66,10 +61,10 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     _check_step("lstm_step_forward", x, h_prev, c_prev, Wx, Wh, b)
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b  # (B, 4H)
-    i = _sigmoid(a[:, :H])
-    f = _sigmoid(a[:, H:2 * H])
+    i = sigmoid(a[:, :H])
+    f = sigmoid(a[:, H:2 * H])
     g = np.tanh(a[:, 2 * H:3 * H])
-    o = _sigmoid(a[:, 3 * H:])
+    o = sigmoid(a[:, 3 * H:])
     c_next = f * c_prev + i * g
     tanh_c = np.tanh(c_next)
     h_next = o * tanh_c

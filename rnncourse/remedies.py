@@ -3,7 +3,7 @@
 - Matrices: `orthogonal`, `scale_to_spectral_radius`, `non_normal_matrix` (spectral
   radius below 1, largest singular value above 1).
 - Echo-state network: a fixed random reservoir (`esn_reservoir`; it runs with
-  `rnn.rnn_forward`) and a read-out trained in closed form (`ridge_readout`).
+  `rnn.rnn_forward`); its read-out is `rnncourse.ridge.ridge_readout`.
 - Leaky units: `leaky_step_forward`, h_t = alpha h_{t-1} + (1 - alpha) tanh(a_t).
 - `RemedyRNN`: one torch module for the trainable variants (tanh or ReLU, uniform,
   orthogonal or identity init, leaky units, skip connections through time).
@@ -79,27 +79,6 @@ def esn_reservoir(D: int, H: int, rho: float, rng: np.random.Generator,
     W_in = rng.uniform(-input_scale, input_scale, size=(D, H))
     W = scale_to_spectral_radius(rng.standard_normal((H, H)), rho)
     return W_in, W
-
-
-def ridge_readout(states: np.ndarray, y: np.ndarray,
-                  lam: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """Closed-form ridge regression of targets on states: returns (W_out, b_out).
-
-    states: (N, H) features (e.g. the last reservoir state of N sequences); y: (N,) or
-    (N, K) targets. Minimises ||states W_out + b_out - y||^2 + lam ||W_out||^2 (the bias
-    is not penalised) by solving the normal equations on centred data.
-    W_out: (H,) or (H, K); b_out: () or (K,).
-    """
-    shp = Shapes("ridge_readout")
-    states = shp.check("states", states, "N H")
-    y = np.asarray(y)
-    shp.check("y", y, "N" if y.ndim == 1 else "N K")
-    if not lam >= 0:
-        raise ValueError(f"ridge_readout: `lam` must be non-negative, got {lam}.")
-    mu_s, mu_y = states.mean(axis=0), y.mean(axis=0)
-    Sc = states - mu_s  # (N, H)
-    W_out = np.linalg.solve(Sc.T @ Sc + lam * np.eye(states.shape[1]), Sc.T @ (y - mu_y))
-    return W_out, mu_y - mu_s @ W_out
 
 
 def leaky_step_forward(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from rnncourse.ridge import ridge_readout
 from rnncourse.shapes import Shapes
 
 
@@ -122,14 +123,14 @@ def fit_window_classifier(x: np.ndarray, y: np.ndarray, mask: np.ndarray, k: int
 
     x: (B, T, D) inputs; y: (B, T) targets; mask: (B, T) where y counts.
     The prediction for time t uses x[:, t-k+1 .. t]; steps t < k-1 have no full window
-    and are skipped. Solves (F^T F + ridge I) w = F^T y on the masked windows F.
+    and are skipped. The fit is `ridge.ridge_readout` on the masked windows (the bias
+    is not penalised).
     """
     x, y, mask = _aligned("fit_window_classifier", x, y, mask, k)
     D = x.shape[2]
     feats = _windows(x, k).transpose(0, 1, 3, 2).reshape(*y.shape, k * D)  # (B, T-k+1, kD)
-    F = np.concatenate([feats[mask], np.ones((mask.sum(), 1))], axis=1)   # (N, kD+1)
-    w = np.linalg.solve(F.T @ F + ridge * np.eye(F.shape[1]), F.T @ y[mask])
-    return WindowReadout(W=w[:-1].reshape(k, D, 1), b=w[-1:])
+    W, b = ridge_readout(feats[mask], y[mask], lam=ridge)                # (kD,), ()
+    return WindowReadout(W=W.reshape(k, D, 1), b=np.reshape(b, 1))
 
 
 def window_predict(x: np.ndarray, readout: WindowReadout) -> np.ndarray:

@@ -88,3 +88,10 @@ def test_wrong_shape_message(rng):
                                        rng.standard_normal((H + 1, V)), np.zeros(V))
     with pytest.raises(ValueError, match=r"temporal_softmax_loss: `mask` has no True"):
         layers.temporal_softmax_loss(scores, y, np.zeros((B, T), dtype=bool))
+
+
+def test_sigmoid_matches_torch_and_is_stable():
+    a = np.linspace(-800, 800, 1601)
+    s = layers.sigmoid(a)
+    assert np.all(np.isfinite(s)) and s[0] == 0.0 and s[-1] == 1.0
+    assert np.allclose(s, torch.sigmoid(torch.from_numpy(a)).numpy(), rtol=1e-15, atol=1e-300)
