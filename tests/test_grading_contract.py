@@ -38,6 +38,23 @@ SETS = exercise_sets()
 GRADING_TIMEOUT = 8  # seconds per cell in the tampering test (the real config uses more)
 
 
+@pytest.fixture(scope="module")
+def generated_course(tmp_path_factory):
+    """A scratch course per set with its release generated once (shared by the release
+    comparison and the autograding test; the shorter cell timeout only affects grading)."""
+    courses = {}
+
+    def get(set_name):
+        if set_name not in courses:
+            course = make_course(tmp_path_factory.mktemp(set_name), set_name,
+                                 timeout=GRADING_TIMEOUT)
+            nbgrader(course, "generate_assignment", set_name, "--force")
+            courses[set_name] = course
+        return courses[set_name]
+
+    return get
+
+
 def test_there_are_exercise_sets():
     assert SETS, "no exercise sets found under solutions/"
 
@@ -84,9 +101,8 @@ def test_every_graded_cell_rejects_mutations(set_name):
 
 
 @pytest.mark.parametrize("set_name", SETS)
-def test_release_is_what_nbgrader_generates(set_name, tmp_path):
-    course = make_course(tmp_path, set_name)
-    nbgrader(course, "generate_assignment", set_name, "--force")
+def test_release_is_what_nbgrader_generates(set_name, generated_course):
+    course = generated_course(set_name)
     generated = sorted((course / "exercises" / set_name).glob("*"))
     committed = sorted((EXERCISES / set_name).glob("*"))
     assert [p.name for p in generated] == [p.name for p in committed], \
@@ -143,9 +159,8 @@ def _tampered(set_name: str, release, reference):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("set_name", SETS)
-def test_autograding(set_name, tmp_path):
-    course = make_course(tmp_path, set_name, timeout=GRADING_TIMEOUT)
-    nbgrader(course, "generate_assignment", set_name, "--force")
+def test_autograding(set_name, generated_course):
+    course = generated_course(set_name)
     release_path = course / "exercises" / set_name / source_notebook(set_name).name
     release = nbformat.read(release_path, as_version=4)
     reference = nbformat.read(source_notebook(set_name), as_version=4)
