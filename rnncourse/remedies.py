@@ -6,16 +6,18 @@
   `rnn.rnn_forward`); its read-out is `rnncourse.ridge.ridge_readout`.
 - Leaky units: `leaky_step_forward`, h_t = alpha h_{t-1} + (1 - alpha) tanh(a_t).
 - `RemedyRNN`: one torch module for the trainable variants (tanh or ReLU, uniform,
-  orthogonal or identity init, leaky units, skip connections through time).
+  orthogonal or identity init, leaky units, skip connections through time), holding S
+  independently initialised members that train side by side (several seeds at once).
 - `recall_first`: the task all remedies are compared on; `cliff_loss`: the one-unit RNN
-  whose loss surface has a cliff; `train_regressor`: a few seconds of Adam.
+  whose loss surface has a cliff; `train_regressor`: Adam with clipping per member.
 
-Shapes: B batch, T time steps, D input features, H hidden size. Batch-first throughout.
+Shapes: S members (independent copies), B batch, T time steps, D input features, H hidden
+size. Batch-first throughout (after the member axis).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,16 +115,21 @@ class RemedyConfig:
 
 
 class RemedyRNN(nn.Module):
-    """A vanilla RNN with the chapter's remedies as switches, and a linear read-out.
+    """S independent vanilla RNNs with the chapter's remedies as switches (S = members).
 
         a_t = x_t Wx + h_{t-1} Wh + [h_{t-d} Ws] + b,   h_t = alpha h_{t-1} + (1-alpha) act(a_t)
         y_hat = h_T Wy + by
 
-    With the defaults (tanh, alpha = 0, no skip) the states equal `nn.RNN`'s with
-    weight_ih = Wx.T, weight_hh = Wh.T, bias_ih + bias_hh = b.
+    Every parameter has a leading member axis, so that S copies with their own
+    initialisation train side by side in one batched matrix product per step (several
+    seeds for little more than the price of one). Member s is initialised from
+    `generators[s]` alone, so its weights do not depend on how many other members there
+    are. With the defaults (tanh, alpha = 0, no skip) each member's states equal
+    `nn.RNN`'s with weight_ih = Wx[s].T, weight_hh = Wh[s].T, bias_ih + bias_hh = b[s].
     """
 
-    def __init__(self, D: int, H: int, config: RemedyConfig, generator: torch.Generator,
+    def __init__(self, D: int, H: int, config: RemedyConfig,
+                 generators: torch.Generator | Sequence[torch.Generator],
                  dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         if config.nonlinearity not in ("tanh", "relu"):
@@ -134,47 +141,71 @@ class RemedyRNN(nn.Module):
         if config.skip == 1 or config.skip < 0:
             raise ValueError(f"RemedyRNN: `skip` must be 0 (none) or a delay d >= 2, got "
                              f"{config.skip}; d = 1 is the ordinary recurrence.")
-        self.config, self.hidden_size = config, H
-        k = 1 / np.sqrt(H)
+        if isinstance(generators, torch.Generator):
+            generators = [generators]
+        if not generators or not all(isinstance(g, torch.Generator) for g in generators):
+            raise TypeError("RemedyRNN: `generators` must be a torch.Generator or a "
+                            "non-empty sequence of them, one per member.")
+        self.config, self.hidden_size, self.members = config, H, len(generators)
+        members = [_remedy_init(D, H, config, g, dtype) for g in generators]
+        for name in members[0]:
+            setattr(self, name, nn.Parameter(torch.stack([m[name] for m in members])))
+        if not config.skip:
+            self.Ws = None
 
-        def uniform(*shape):  # nn.RNN's default: U(-1/sqrt(H), 1/sqrt(H))
-            return (2 * torch.rand(shape, generator=generator, dtype=dtype) - 1) * k
-
-        if config.input_std is None:
-            self.Wx = nn.Parameter(uniform(D, H))
-        else:
-            self.Wx = nn.Parameter(config.input_std * torch.randn(D, H, generator=generator,
-                                                                  dtype=dtype))
-        if config.init == "identity":
-            Wh = torch.eye(H, dtype=dtype)
-        elif config.init == "orthogonal":
-            Q, R = torch.linalg.qr(torch.randn(H, H, generator=generator, dtype=dtype))
-            Wh = Q * torch.sign(torch.diagonal(R))
-        else:
-            Wh = uniform(H, H)
-        self.Wh = nn.Parameter(Wh)
-        self.Ws = nn.Parameter(uniform(H, H)) if config.skip else None
-        self.b = nn.Parameter(torch.zeros(H, dtype=dtype))
-        self.Wy = nn.Parameter(uniform(H, 1))
-        self.by = nn.Parameter(torch.zeros(1, dtype=dtype))
+    def _inputs(self, x: Tensor) -> Tensor:
+        S = self.members
+        if x.dim() == 3:
+            return x.expand(S, *x.shape)  # the same batch for every member
+        if x.dim() == 4 and x.shape[0] == S:
+            return x
+        raise ValueError(f"RemedyRNN: `x` has shape {tuple(x.shape)} but expected (B, T, D) "
+                         f"or (S, B, T, D) with S={S} members, D={self.Wx.shape[1]}.")
 
     def states(self, x: Tensor) -> Tensor:
-        """All hidden states h: (B, T, H) for inputs x: (B, T, D), from h_0 = 0."""
-        cfg = self.config
+        """All hidden states h: (S, B, T, H) for inputs x: (B, T, D) or (S, B, T, D)."""
+        cfg, x = self.config, self._inputs(x)
         act = torch.tanh if cfg.nonlinearity == "tanh" else torch.relu
-        xa = x @ self.Wx + self.b  # (B, T, H): the input part, all steps at once
-        hs = [x.new_zeros(x.shape[0], self.hidden_size)]  # hs[t] = h_t, hs[0] = h_0
-        for t in range(x.shape[1]):
-            a = xa[:, t] + hs[-1] @ self.Wh
+        xa = torch.einsum("sbtd,sdh->sbth", x, self.Wx) + self.b[:, None, None, :]
+        hs = [x.new_zeros(self.members, x.shape[1], self.hidden_size)]  # hs[t] = h_t
+        for t in range(x.shape[2]):
+            a = torch.baddbmm(xa[:, :, t], hs[-1], self.Wh)  # (S, B, H)
             if cfg.skip and t + 1 >= cfg.skip:
-                a = a + hs[t + 1 - cfg.skip] @ self.Ws  # h_{t+1-d} in the book's 1-based time
+                a = torch.baddbmm(a, hs[t + 1 - cfg.skip], self.Ws)  # h_{t+1-d}, 1-based
             h = act(a)
             hs.append(cfg.alpha * hs[-1] + (1 - cfg.alpha) * h if cfg.alpha else h)
-        return torch.stack(hs[1:], dim=1)  # (B, T, H)
+        return torch.stack(hs[1:], dim=2)  # (S, B, T, H)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Prediction y_hat: (B,) from the last state, for x: (B, T, D)."""
-        return (self.states(x)[:, -1] @ self.Wy + self.by)[:, 0]
+        """Predictions y_hat: (S, B) from the last states, for x: (B, T, D) or (S, B, T, D)."""
+        return torch.baddbmm(self.by[:, None, :], self.states(x)[:, :, -1], self.Wy)[..., 0]
+
+
+def _remedy_init(D: int, H: int, config: RemedyConfig, generator: torch.Generator,
+                 dtype: torch.dtype) -> dict[str, Tensor]:
+    """One member's initial weights, drawn from `generator` in a fixed order."""
+    k = 1 / np.sqrt(H)
+
+    def uniform(*shape):  # nn.RNN's default: U(-1/sqrt(H), 1/sqrt(H))
+        return (2 * torch.rand(shape, generator=generator, dtype=dtype) - 1) * k
+
+    if config.input_std is None:
+        Wx = uniform(D, H)
+    else:
+        Wx = config.input_std * torch.randn(D, H, generator=generator, dtype=dtype)
+    if config.init == "identity":
+        Wh = torch.eye(H, dtype=dtype)
+    elif config.init == "orthogonal":
+        Q, R = torch.linalg.qr(torch.randn(H, H, generator=generator, dtype=dtype))
+        Wh = Q * torch.sign(torch.diagonal(R))
+    else:
+        Wh = uniform(H, H)
+    out = {"Wx": Wx, "Wh": Wh}
+    if config.skip:
+        out["Ws"] = uniform(H, H)
+    out |= {"b": torch.zeros(H, dtype=dtype), "Wy": uniform(H, 1),
+            "by": torch.zeros(1, dtype=dtype)}
+    return out
 
 
 def recall_first(B: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -198,24 +229,42 @@ RECALL_BASELINE_MSE = 1.0 / 3.0  # MSE of predicting 0 for a value uniform in [-
 
 def train_regressor(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]],
                     steps: int, lr: float, clip: float | None = 1.0,
-                    progress: bool = False) -> list[float]:
-    """Adam on the mean squared error for `steps` updates; returns the loss per step.
+                    progress: bool = False) -> np.ndarray:
+    """Adam on the mean squared error for `steps` updates; returns losses: (steps, S).
 
-    batch(i) -> (x: (B, T, D), y: (B,)) gives the i-th training batch. clip: max global
-    gradient norm (torch.nn.utils.clip_grad_norm_), None for no clipping.
+    `model(x)` returns predictions (S, B) of S independent members (a `RemedyRNN`);
+    batch(i) -> (x, y) gives the i-th training batch, x: (S, B, T, D) with y: (S, B) (each
+    member its own data) or x: (B, T, D) with y: (B,) (shared). Each member's loss is
+    its own batch mean, and clip is the largest global gradient norm *per member*
+    (the rule of torch.nn.utils.clip_grad_norm_ applied to each member's parameters);
+    None for no clipping. Adam acts entrywise, so the members train exactly as if apart.
     """
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    params = list(model.parameters())
+    opt = torch.optim.Adam(params, lr=lr)
     losses = []
     for i in tqdm(range(steps), disable=not progress, leave=False):
         x, y = batch(i)
-        loss = torch.mean((model(x) - y) ** 2)
+        member_loss = torch.mean((model(x) - y) ** 2, dim=-1)  # (S,)
         opt.zero_grad()
-        loss.backward()
+        member_loss.sum().backward()  # members share no parameters: separate gradients
         if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
+            clip_per_member(params, clip)
         opt.step()
-        losses.append(loss.item())
-    return losses
+        losses.append(member_loss.detach().numpy().copy())
+    return np.array(losses)
+
+
+def clip_per_member(params: list[Tensor], max_norm: float) -> Tensor:
+    """Rescale the gradients of each member (leading axis S of every parameter) so that
+    its global norm is at most max_norm, as clip_grad_norm_ does for one model:
+    g <- g * min(1, max_norm / (norm + 1e-6)). Returns the norms before clipping: (S,)."""
+    grads = [p.grad for p in params if p.grad is not None]
+    S = grads[0].shape[0]
+    norms = torch.sqrt(sum((g.reshape(S, -1) ** 2).sum(dim=1) for g in grads))
+    coef = torch.clamp(max_norm / (norms + 1e-6), max=1.0)
+    for g in grads:
+        g.mul_(coef.view(S, *([1] * (g.dim() - 1))))
+    return norms
 
 
 def cliff_loss(w: Tensor, b: Tensor, T: int = 50, h0: float = 0.5,

@@ -62,53 +62,112 @@ def _model(g, **kw):
     return remedies.RemedyRNN(3, 5, remedies.RemedyConfig(**kw), g, dtype=torch.float64)
 
 
+def _weights(m, s=0):
+    """Member s's weights as NumPy arrays."""
+    return {k: v[s].detach().numpy() for k, v in m.named_parameters()}
+
+
 def test_remedy_rnn_defaults_equal_nn_rnn():
     g = torch.Generator().manual_seed(0)
     m = _model(g)
     ref = torch.nn.RNN(3, 5, batch_first=True, dtype=torch.float64)
     with torch.no_grad():
-        ref.weight_ih_l0.copy_(m.Wx.T)
-        ref.weight_hh_l0.copy_(m.Wh.T)
-        ref.bias_ih_l0.copy_(m.b)
+        ref.weight_ih_l0.copy_(m.Wx[0].T)
+        ref.weight_hh_l0.copy_(m.Wh[0].T)
+        ref.bias_ih_l0.copy_(m.b[0])
         ref.bias_hh_l0.zero_()
     x = torch.randn(2, 7, 3, generator=g, dtype=torch.float64)
-    assert torch.allclose(m.states(x), ref(x)[0], atol=1e-12)
+    assert m.states(x).shape == (1, 2, 7, 5) and m(x).shape == (1, 2)
+    assert torch.allclose(m.states(x)[0], ref(x)[0], atol=1e-12)
 
 
 def test_remedy_rnn_leaky_equals_numpy_step():
     g = torch.Generator().manual_seed(1)
     m = _model(g, alpha=0.8, init="orthogonal")
     x = torch.randn(2, 4, 3, generator=g, dtype=torch.float64)
-    p = {k: v.detach().numpy() for k, v in m.named_parameters()}
+    p = _weights(m)
     h = np.zeros((2, 5))
     for t in range(4):
         h = remedies.leaky_step_forward(x[:, t].numpy(), h, p["Wx"], p["Wh"], p["b"], 0.8)
-    assert np.allclose(m.states(x)[:, -1].detach().numpy(), h, atol=1e-12)
+    assert np.allclose(m.states(x)[0, :, -1].detach().numpy(), h, atol=1e-12)
     assert np.allclose(p["Wh"].T @ p["Wh"], np.eye(5), atol=1e-12)
 
 
 def test_remedy_rnn_skip_and_identity():
     g = torch.Generator().manual_seed(2)
     m = _model(g, skip=3, init="identity", nonlinearity="relu", input_std=0.1)
-    assert torch.equal(m.Wh, torch.eye(5, dtype=torch.float64))
+    assert torch.equal(m.Wh[0], torch.eye(5, dtype=torch.float64))
     x = torch.randn(2, 6, 3, generator=g, dtype=torch.float64)
-    W = {k: v.detach().numpy() for k, v in m.named_parameters()}
+    W = _weights(m)
     hs = [np.zeros((2, 5))]  # h_0, then h_1..h_T
     for t in range(1, 7):
         a = x[:, t - 1].numpy() @ W["Wx"] + hs[t - 1] @ W["Wh"] + W["b"]
         if t >= 3:
             a = a + hs[t - 3] @ W["Ws"]  # h_{t-d}, d = 3
         hs.append(np.maximum(a, 0))
-    assert np.allclose(m.states(x).detach().numpy(), np.stack(hs[1:], 1), atol=1e-12)
+    assert np.allclose(m.states(x)[0].detach().numpy(), np.stack(hs[1:], 1), atol=1e-12)
     with pytest.raises(ValueError, match="skip"):
         _model(g, skip=1)
 
 
 def test_remedy_rnn_gradient_check():
     g = torch.Generator().manual_seed(3)
-    m = _model(g, alpha=0.5, skip=2)
-    x = torch.randn(2, 5, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    m = _model([g, torch.Generator().manual_seed(33)], alpha=0.5, skip=2)
+    x = torch.randn(2, 2, 5, 3, generator=g, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda inp: m(inp), (x,))
+
+
+def test_members_are_independent_models():
+    """Member s of an ensemble equals a one-member model from the same generator, before
+    and after training on its own batches: the members neither share nor mix anything."""
+    seeds = (5, 6, 7)
+    cfg = {"skip": 2, "init": "orthogonal"}
+    ens = _model([torch.Generator().manual_seed(s) for s in seeds], **cfg)
+    alone = [_model(torch.Generator().manual_seed(s), **cfg) for s in seeds]
+    for s, m in enumerate(alone):
+        assert all(torch.equal(p[s], q[0]) for p, q in zip(ens.parameters(), m.parameters(),
+                                                             strict=True))
+    data = [np.random.default_rng([s, 1]) for s in seeds]
+    batches = [[remedies.recall_first(8, 6, r) for _ in range(20)] for r in data]
+
+    def batch_of(members):
+        def batch(i):
+            x = np.stack([batches[s][i][0] for s in members])[:, :, :, :1].repeat(3, -1)
+            y = np.stack([batches[s][i][1] for s in members])
+            return torch.tensor(x), torch.tensor(y)
+        return batch
+
+    remedies.train_regressor(ens, batch_of(range(3)), steps=20, lr=1e-2, clip=0.05)
+    for s, m in enumerate(alone):
+        remedies.train_regressor(m, batch_of([s]), steps=20, lr=1e-2, clip=0.05)
+        for p, q in zip(ens.parameters(), m.parameters(), strict=True):
+            assert torch.allclose(p[s], q[0], rtol=1e-10, atol=1e-12)
+
+
+def test_clip_per_member_is_clip_grad_norm_per_member():
+    g = torch.Generator().manual_seed(8)
+    params = [torch.randn(3, 4, 5, generator=g, dtype=torch.float64, requires_grad=True),
+              torch.randn(3, 2, generator=g, dtype=torch.float64, requires_grad=True)]
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=g, dtype=torch.float64) * 3
+    singles = [[p.grad[s].clone().requires_grad_(False) for p in params] for s in range(3)]
+    norms = remedies.clip_per_member(params, 1.5)
+    for s, grads in enumerate(singles):
+        ref = [torch.zeros_like(gr, requires_grad=True) for gr in grads]
+        for r, gr in zip(ref, grads, strict=True):
+            r.grad = gr.clone()
+        total = torch.nn.utils.clip_grad_norm_(ref, 1.5)
+        assert torch.isclose(norms[s], total, rtol=1e-12)
+        for p, r in zip(params, ref, strict=True):
+            assert torch.allclose(p.grad[s], r.grad, rtol=1e-12, atol=0)
+
+
+def test_remedy_rnn_rejects_bad_inputs():
+    m = _model([torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)])
+    with pytest.raises(ValueError, match=r"\(S, B, T, D\) with S=2"):
+        m(torch.zeros(3, 4, 5, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match="generators"):
+        _model([])
 
 
 def test_recall_first(rng):
@@ -128,7 +187,7 @@ def test_train_regressor_lowers_loss():
         return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
 
     losses = remedies.train_regressor(m, batch, steps=150, lr=1e-2)
-    assert len(losses) == 150 and np.mean(losses[-20:]) < 0.3 * np.mean(losses[:5])
+    assert losses.shape == (150, 1) and np.mean(losses[-20:]) < 0.3 * np.mean(losses[:5])
 
 
 def test_cliff_loss_matches_scalar_loop_and_has_a_cliff():
