@@ -183,3 +183,32 @@ def truncated_bptt(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.n
     if emb_cache is not None:
         grads["W_embed"] += rnn.embed_backward(dx, emb_cache)
     return loss, grads, h_carry.copy()
+
+
+def wh_gradient_by_lag(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.ndarray,
+                       h0: np.ndarray | None = None) -> np.ndarray:
+    """dL/dWh of `model_loss` split by lag: G: (T, H, H), G[l] = the terms of the double sum
+
+        dL/dWh = sum_t sum_{k <= t} h_{k-1}^T [(eps_t (J_{k+1} ... J_t)^T) * (1 - h_k^2)]
+
+    with t - k = l, i.e. how much of the gradient comes from a loss l steps after the step
+    where Wh acted. G.sum(0) is model_loss's grads["Wh"], and G[:k2].sum(0) is the Wh
+    gradient of truncated_bptt(..., k1=1, k2): keeping the terms of lag below k2. All
+    lags cost one pass of T vectorised steps (instead of one TBPTT run per k2).
+    """
+    idx, targets, h0, mask = _check_data("wh_gradient_by_lag", params, idx, targets, h0, None)
+    x, _ = encode_inputs(params, idx)                                         # (B, T, D)
+    h, _ = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])   # (B, T, H)
+    scores, aff_cache = layers.temporal_affine_forward(h, params["W_out"], params["b_out"])
+    _, dscores = layers.temporal_softmax_loss(scores, targets, mask)
+    eps, _, _ = layers.temporal_affine_backward(dscores, aff_cache)           # (B, T, H)
+    slope = 1.0 - h**2                                                         # (B, T, H)
+    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)                 # (B, T, H)
+    T, H = h.shape[1], h.shape[2]
+    G = np.empty((T, H, H))
+    u = eps                     # u[:, k] = dL_{k+l}/dh_k for the current lag l, k = 0..T-1-l
+    for lag in range(T):
+        da = u * slope[:, :T - lag]                                            # (B, T-l, H)
+        G[lag] = np.tensordot(h_prev[:, :T - lag], da, axes=([0, 1], [0, 1]))  # (H, H)
+        u = da[:, 1:] @ params["Wh"].T          # one step further back: dL_{k+l+1}/dh_k
+    return G

@@ -155,3 +155,19 @@ def test_wrong_shape_message(rng):
         bptt.truncated_bptt(params, idx, targets[:, :-1], h0, 2, 2)
     with pytest.raises(ValueError, match=r"truncated_bptt: `k2` must be a positive"):
         bptt.truncated_bptt(params, idx, targets, h0, 2, 0)
+
+
+def test_wh_gradient_by_lag_sums_to_full_and_truncated():
+    rng = np.random.default_rng(11)
+    V, H, B, T = 7, 6, 3, 9
+    params = bptt.init_params(V, H, rng)
+    idx, tgt = rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
+    h0 = rng.standard_normal((B, H)) * 0.3
+    G = bptt.wh_gradient_by_lag(params, idx, tgt, h0)
+    assert G.shape == (T, H, H)
+    _, full, _ = bptt.model_loss(params, idx, tgt, h0)
+    assert np.allclose(G.sum(axis=0), full["Wh"], rtol=1e-12, atol=1e-14)
+    for k2 in (1, 2, 4, T):
+        _, tr, _ = bptt.truncated_bptt(params, idx, tgt, h0, 1, k2)
+        assert np.allclose(G[:k2].sum(axis=0), tr["Wh"], rtol=1e-12, atol=1e-14)
+    assert not np.allclose(G[0], full["Wh"])  # the longer lags do contribute
