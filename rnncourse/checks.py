@@ -8,12 +8,26 @@ AssertionError that repeats the hints of the failed quantities::
         r.equal("shape of phi", phi.shape, (2,))
 
 Nothing here knows a solution: it compares what the learner computed with what the
-test computed.
+test computed. `own_work` makes sure the learner's functions computed it themselves,
+without calling rnncourse's own implementations::
+
+    with checks.own_work(viterbi):
+        ...                              # tests that call viterbi
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 import numpy as np
+
+_PACKAGE = str(Path(__file__).resolve().parent)
+# Learner-facing helpers that an answer may use; everything else in rnncourse solves tasks.
+ALLOWED_MODULES = ("rnncourse.checks", "rnncourse.shapes", "rnncourse.repro")
 
 
 class Report:
@@ -73,3 +87,65 @@ class Report:
 def _short(x) -> str:
     text = np.array2string(np.asarray(x), precision=4, threshold=8, separator=", ")
     return text if len(text) < 120 else text[:117] + "..."
+
+
+def _code_objects(code: types.CodeType) -> set[types.CodeType]:
+    """A code object and every code object nested in it (inner functions, lambdas)."""
+    out = {code}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            out |= _code_objects(const)
+    return out
+
+
+def _in_package(code: types.CodeType) -> bool:
+    return code.co_filename.startswith(_PACKAGE)
+
+
+@contextlib.contextmanager
+def own_work(*functions: Callable) -> Iterator[None]:
+    """Fail the block if one of `functions` calls rnncourse's own implementations.
+
+    While the block runs, every call into a module of the rnncourse package (other
+    than checks, shapes and repro) is inspected; if one of the given functions is on
+    the call stack at that moment, the block raises AssertionError naming the call.
+    Calls that the test code itself makes (outside the learner's functions) are fine.
+    A "function" that is rnncourse's own (for example `viterbi = hmm.viterbi`) or is
+    not a Python function at all (a functools.partial around one) fails at once.
+    """
+    for fn in functions:
+        code = getattr(fn, "__code__", None)
+        if not isinstance(code, types.CodeType) or _in_package(code):
+            raise AssertionError(
+                f"`{getattr(fn, '__name__', fn)!r}` is not a function you wrote (it is "
+                f"{type(fn).__name__} {getattr(fn, '__module__', '')}). The graded answer must "
+                "be your own code: NumPy and the standard library, not rnncourse.")
+    mine = set().union(*(_code_objects(fn.__code__) for fn in functions))
+    names = {code: fn.__name__ for fn in functions for code in _code_objects(fn.__code__)}
+    calls: list[tuple[str, str]] = []
+
+    def profile(frame, event, arg):
+        if event != "call" or not _in_package(frame.f_code):
+            return
+        module = frame.f_globals.get("__name__", "")
+        if module in ALLOWED_MODULES:
+            return
+        caller = frame.f_back
+        while caller is not None:
+            if caller.f_code in mine:
+                calls.append((names[caller.f_code], f"{module}.{frame.f_code.co_name}"))
+                return
+            caller = caller.f_back
+
+    old = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(old)
+    if calls:
+        fn_name, target = calls[0]
+        raise AssertionError(
+            f"`{fn_name}` calls `{target}`. The graded answer must be your own code (NumPy "
+            "and the standard library); rnncourse's implementations are off limits in graded "
+            "tasks, and an answer that uses them earns no marks.")

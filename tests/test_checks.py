@@ -50,3 +50,62 @@ def test_exception_inside_report_propagates_unchanged():
         with checks.Report("t") as r:
             r.check("x", False, hint="h")
             raise KeyError("learner bug")
+
+
+def test_own_work_accepts_own_code_and_test_side_package_calls():
+    import numpy as np
+
+    from rnncourse import ar, checks
+
+    def mine(x):
+        def inner(v):
+            return v - v.mean()
+        return inner(np.asarray(x)) @ inner(np.asarray(x)) / len(x)
+
+    with checks.own_work(mine):
+        got = mine(np.arange(5.0))
+        want = ar.autocovariance(np.arange(5.0), 0)[0]   # the test may use the package
+    assert np.isclose(got, want)
+
+
+def test_own_work_rejects_delegation_however_it_is_spelled():
+    import functools
+
+    import numpy as np
+
+    import rnncourse.ar
+    from rnncourse import checks
+
+    def direct(x):
+        return rnncourse.ar.autocovariance(x, 1)
+
+    def via_helper(x):
+        def helper(y):
+            return getattr(rnncourse.ar, "autocov" + "ariance")(y, 1)
+        return helper(x)
+
+    for fn in (direct, via_helper):
+        with pytest.raises(AssertionError, match="calls `rnncourse.ar.autocovariance`"):
+            with checks.own_work(fn):
+                fn(np.arange(6.0))
+    for fn in (rnncourse.ar.autocovariance, functools.partial(rnncourse.ar.autocovariance,
+                                                              max_lag=1)):
+        with pytest.raises(AssertionError, match="not a function you wrote"):
+            with checks.own_work(fn):
+                pass
+
+
+def test_own_work_allows_the_learner_helpers_and_restores_the_profiler():
+    import sys
+
+    from rnncourse import checks
+
+    def uses_checks(x):
+        with checks.Report("inner") as r:
+            r.check("positive", x > 0)
+        return x
+
+    before = sys.getprofile()
+    with checks.own_work(uses_checks):
+        uses_checks(1.0)
+    assert sys.getprofile() is before

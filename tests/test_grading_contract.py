@@ -203,3 +203,40 @@ def test_grading_config_survives_learners():
     assert c.CourseDirectory.source_directory == "solutions"
     assert c.CourseDirectory.release_directory == "exercises"
     assert c.CourseDirectory.root == str(ROOT)
+
+
+def _delegation():
+    import importlib.util
+
+    from grading import MUTATIONS
+    spec = importlib.util.spec_from_file_location("delegation", MUTATIONS / "delegation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DELEGATION
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch):
+    """Course rule: graded answers are the learner's own code. For every task where the
+    package has the same function, an answer that calls it is correct in value (it passes
+    the test cell with the watch off) and rejected by the watch (checks.own_work)."""
+    import contextlib
+
+    from rnncourse import checks
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    delegating = _delegation()[set_name]
+    assert delegating, f"{set_name}: no delegating answers to test"
+    for task, source in delegating.items():
+        test_id = f"{task}_tests"
+        err = run_test_cell(nb, test_id, replace={task: source})
+        assert err is not None and "rnncourse" in str(err), \
+            f"{test_id} accepts an answer that delegates to rnncourse ({err!r})"
+        with monkeypatch.context() as m:
+            m.setattr(checks, "own_work", lambda *fns: contextlib.nullcontext())
+            err = run_test_cell(nb, test_id, replace={task: source})
+        assert err is None, f"the delegating answer for {test_id} is not otherwise correct: {err!r}"
+    for c in nb.cells:
+        if is_test_cell(c):
+            assert c.source.count("checks.own_work(") >= 2, \
+                f"{nbg(c)['grade_id']}: visible and hidden tests must both watch for delegation"
