@@ -2,13 +2,15 @@
 
     model: nn.RNN / nn.LSTM / nn.GRU (batch_first) -> last hidden state -> nn.Linear(H, 1)
     loop:  fresh batch of the adding problem -> MSE -> backward -> clip global norm -> Adam
-    stop:  when the training CPU time reaches `budget_s`, or as soon as the held-out MSE
-           falls below `solved_frac` * 1/6 (the constant-prediction baseline)
+    stop:  after `config.max_steps` updates, or as soon as the held-out MSE falls below
+           `solved_frac` * 1/6 (the constant-prediction baseline)
 
-The budget is CPU seconds of this process (`time.process_time`) spent on training steps,
-so runs that share a loaded machine get the same compute; evaluation is not counted.
-Call `torch.set_num_threads(1)` first for a budget that means one core (the script does).
-Used by `scripts/long_range.py` and by Chapter 5.
+The budget is a number of updates, so a run is the same on a fast, a slow or a busy
+machine: the seed fixes the initialisation (drawn from a torch.Generator, no global
+seeding) and the data, and the steps fix the work. The CPU seconds a run took are
+recorded, and an optional CPU-time cap (`budget_s`) remains for timing experiments;
+results that anything asserts use `budget_s=inf`. Used by `scripts/long_range.py` and
+by Chapter 5.
 """
 
 from __future__ import annotations
@@ -37,24 +39,43 @@ class RunConfig:
     n_val: int = 500             # held-out sequences (fixed per seed)
     eval_every: int = 50         # held-out MSE every this many updates
     solved_frac: float = 0.1     # solved: held-out MSE < solved_frac * 1/6
-    max_steps: int = 100_000     # safety cap on updates
+    max_steps: int = 2000        # the budget: updates per run (fewer if solved sooner)
 
 
 class Regressor(nn.Module):
-    """A recurrent layer reading x (B, T, 2) and a linear read-out of its last state."""
+    """A recurrent layer reading x (B, T, 2) and a linear read-out of its last state.
 
-    def __init__(self, cell: str, H: int, forget_bias: float | None = None):
+    The weights are drawn from `generator` with PyTorch's default distributions
+    (U(-1/sqrt(H), 1/sqrt(H)) for the recurrent layer, U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    for the read-out), so a seed fixes them without touching torch's global generator.
+    """
+
+    def __init__(self, cell: str, H: int, forget_bias: float | None = None,
+                 generator: torch.Generator | None = None):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"Regressor: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
-        self.rnn = CELLS[cell](input_size=2, hidden_size=H, batch_first=True)
-        self.out = nn.Linear(H, 1)
+        # torch's constructors initialise from the global generator; with our own
+        # generator, its state is saved and restored around them (fork_rng).
+        with torch.random.fork_rng(devices=[], enabled=generator is not None):
+            self.rnn = CELLS[cell](input_size=2, hidden_size=H, batch_first=True)
+            self.out = nn.Linear(H, 1)
+        if generator is not None:
+            _uniform_(self.rnn.parameters(), 1 / np.sqrt(H), generator)
+            _uniform_(self.out.parameters(), 1 / np.sqrt(H), generator)
         if cell == "lstm" and forget_bias is not None:
             set_forget_bias(self.rnn, forget_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, _ = self.rnn(x)  # (B, T, H)
         return self.out(h[:, -1]).squeeze(-1)  # (B,)
+
+
+def _uniform_(params, bound: float, generator: torch.Generator) -> None:
+    """Fill every tensor in `params` with U(-bound, bound) drawn from `generator`."""
+    with torch.no_grad():
+        for p in params:
+            p.copy_((2 * torch.rand(p.shape, generator=generator, dtype=p.dtype) - 1) * bound)
 
 
 def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
@@ -81,19 +102,20 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 50
     return se / len(x)
 
 
-def train_run(cell: str, T: int, seed: int, budget_s: float,
+def train_run(cell: str, T: int, seed: int, budget_s: float = float("inf"),
               config: RunConfig | None = None, keep_model: bool = False) -> dict:
-    """Train one model on the adding problem of length T within `budget_s` CPU seconds.
+    """Train one model on the adding problem of length T for `config.max_steps` updates.
 
-    Returns a JSON-ready dict: the settings, `steps` taken, `cpu_s` spent training,
-    `val_mse` (last held-out MSE), `best_val_mse`, `solved` (bool), `steps_to_solve` and
-    `cpu_s_to_solve` (None if not solved) and the `curve` of (step, cpu_s, val_mse);
-    with keep_model, also the trained `model`. For a run that is repeatable bit for bit,
-    give budget_s=float("inf") and bound it by `config.max_steps` instead.
+    Stops early once the held-out MSE is below the solved line; `budget_s` optionally caps
+    the training CPU seconds as well (leave it infinite for a run that any machine
+    repeats). Returns a JSON-ready dict: the settings, `steps` taken, `cpu_s` spent
+    training, `val_mse` (last held-out MSE), `best_val_mse`, `solved` (bool),
+    `steps_to_solve` and `cpu_s_to_solve` (None if not solved) and the `curve` of
+    (step, cpu_s, val_mse); with keep_model, also the trained `model`.
     """
     cfg = config or RunConfig()
-    torch.manual_seed(seed)  # initialisation; the data has its own generators below
-    model = Regressor(cell, cfg.H, cfg.forget_bias if cell == "lstm" else None)
+    generator = torch.Generator().manual_seed(seed)  # initialisation only
+    model = Regressor(cell, cfg.H, cfg.forget_bias if cell == "lstm" else None, generator)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     train_rng = np.random.default_rng([seed, T, 0])
     val_rng = np.random.default_rng([seed, T, 1])  # held-out set: fixed per (seed, T)
