@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -98,3 +99,38 @@ def test_no_solution_in_html(html):
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"solution lines of {set_name} in the HTML: {leaked[:5]}"
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+
+
+def _printed(nb) -> list[tuple[int, str]]:
+    """What a chapter printed: (code cell number, stdout text) for every cell."""
+    out = []
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        out.append((i, text))
+    return out
+
+
+# The chapters that train (chaotic runs in torch and NumPy): the ones whose numbers could
+# differ between two executions if anything in them depended on more than the seed.
+TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", TRAINING_CHAPTERS)
+def test_chapter_prints_the_same_numbers_twice(html, chapter):
+    """The book build executed the chapter once (jupyter-book); execute it again here, in
+    another kernel started another way, and compare every printed line, digit for digit."""
+    from nbclient import NotebookClient
+
+    built = html.parent / "jupyter_execute" / "book" / f"{chapter}.ipynb"
+    assert built.exists(), f"the book build kept no executed copy of {chapter}"
+    first = nbformat.read(built, as_version=4)
+    path = ROOT / "book" / f"{chapter}.ipynb"
+    second = nbformat.read(path, as_version=4)
+    NotebookClient(second, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    a, b = _printed(first), _printed(second)
+    assert len(a) == len(b)
+    for (i, x), (_, y) in zip(a, b, strict=True):
+        assert x == y, f"{chapter}, code cell {i} printed different numbers:\n{x}\n---\n{y}"
