@@ -67,8 +67,29 @@ class Report:
             ok = False
         return self._line(ok, label, f"got {_short(got)}, expected {_short(want)}", hint)
 
-    def close(self, label: str, got, want, hint: str = "", rtol: float = 1e-6,
-              atol: float = 1e-8) -> bool:
+    def call(self, label: str, fn: Callable, *args, **kwargs):
+        """Call fn(*args, **kwargs), check that it left its array inputs as they were and
+        returned no array that shares memory with one of them; return fn's result.
+
+        Generators and functions among the inputs are not compared (drawing from a
+        generator is meant to change it).
+        """
+        before = _copy_arrays((args, kwargs))
+        out = fn(*args, **kwargs)
+        self.check(f"{label}: inputs left unchanged", _same_arrays((args, kwargs), before),
+                   "an input array was modified",
+                   hint="work on new arrays: `a = a * s` or `a = a.copy()` before changing "
+                        "it, never `a *= s` or `a[...] = ...` on an argument")
+        shared = [i for i, o in enumerate(_arrays(out))
+                  if any(np.shares_memory(o, a) for a in _arrays((args, kwargs)))]
+        self.check(f"{label}: returns new arrays", not shared,
+                   "the result shares memory with an input",
+                   hint="return a new array, not an input or a view of one (`x[:]`, "
+                        "`x.reshape(...)` and `np.asarray(x)` can all be views)")
+        return out
+
+    def close(self, label: str, got, want, hint: str = "", rtol: float = 1e-9,
+              atol: float = 1e-12) -> bool:
         """Numerical closeness, with the shape checked first."""
         try:
             g = np.asarray(got, dtype=np.float64)
@@ -82,6 +103,28 @@ class Report:
         err = float(np.max(np.abs(g - w))) if g.size else 0.0
         return self._line(ok, label, f"max abs difference {err:.3g}; got {_short(g)}, "
                           f"expected {_short(w)}", hint)
+
+
+def _arrays(obj) -> list[np.ndarray]:
+    """Every NumPy array inside obj (nested tuples, lists and dict values)."""
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, tuple | list):
+        return [a for item in obj for a in _arrays(item)]
+    return []
+
+
+def _copy_arrays(obj):
+    return [a.copy() for a in _arrays(obj)]
+
+
+def _same_arrays(obj, copies) -> bool:
+    now = _arrays(obj)
+    return len(now) == len(copies) and all(
+        a.shape == c.shape and a.dtype == c.dtype and np.array_equal(a, c, equal_nan=True)
+        for a, c in zip(now, copies, strict=True))
 
 
 def _short(x) -> str:

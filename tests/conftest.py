@@ -28,3 +28,18 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The grading contract's tally: wrong answers rejected per exercise set."""
+    from grading import REPORT
+
+    if not REPORT:
+        return
+    terminalreporter.section("grading contract: wrong answers rejected")
+    for set_name in sorted(REPORT):
+        r = REPORT[set_name]
+        terminalreporter.write_line(
+            f"{set_name}: {r.get('generic', 0)} generated and {r.get('hand', 0)} hand-written "
+            f"mutants rejected, {r.get('delegating', 0)} delegating answers given no marks; "
+            f"{r.get('excused', 0)} generic classes excused with a reason")

@@ -73,6 +73,21 @@ def tasks(nb) -> list[Task]:
     return out
 
 
+# What the grading contract rejected, per set: filled by the tests, printed at the end of
+# the run by conftest.py (pytest_terminal_summary).
+REPORT: dict[str, dict[str, int]] = {}
+
+
+def load_generic(set_name: str) -> dict:
+    """GENERIC[task] -> mutations.generic.Spec, declared next to the set's mutations."""
+    path = MUTATIONS / f"{set_name}.py"
+    spec = importlib.util.spec_from_file_location(f"generic_{set_name.replace('-', '_')}",
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "GENERIC", {})
+
+
 def load_mutations(set_name: str) -> dict[str, dict[str, str]]:
     path = MUTATIONS / f"{set_name}.py"
     spec = importlib.util.spec_from_file_location(f"mutations_{set_name.replace('-', '_')}",
@@ -95,13 +110,15 @@ def _python_only(source: str) -> str:
 
 
 def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
-                  timeout: int = 20) -> BaseException | None:
+                  timeout: int = 20, namespace: dict | None = None) -> BaseException | None:
     """Execute the notebook in process up to the test cell `test_id`, with answer cells
     replaced by `replace[grade_id]`; skip every other test cell. Return the exception
     the test cell raised, or None if it passed. Errors in earlier cells are ignored
-    (the test cell then fails on its own, as it would under nbgrader)."""
+    (the test cell then fails on its own, as it would under nbgrader). `namespace`, if
+    given, is the dict the cells run in (so the caller can look at it afterwards)."""
     replace = replace or {}
-    ns: dict = {"__name__": "__main__"}
+    ns: dict = namespace if namespace is not None else {}
+    ns["__name__"] = "__main__"
 
     def on_alarm(signum, frame):
         raise CellTimeout(f"{test_id} did not finish within {timeout} s")
@@ -131,6 +148,7 @@ def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+        sys.setprofile(None)  # a watch (checks.own_work) cut short by the alarm
 
 
 # ---------------------------------------------------------------- nbgrader runs

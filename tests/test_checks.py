@@ -109,3 +109,35 @@ def test_own_work_allows_the_learner_helpers_and_restores_the_profiler():
     with checks.own_work(uses_checks):
         uses_checks(1.0)
     assert sys.getprofile() is before
+
+
+def test_call_catches_changed_inputs_and_aliasing(capsys):
+    x = np.arange(4.0)
+
+    def clean(a):
+        return a * 2
+
+    def in_place(a):
+        a *= 2
+        return a.copy()
+
+    def view(a):
+        return a[:]
+
+    with checks.Report("clean") as r:
+        assert np.array_equal(r.call("clean", clean, x), [0.0, 2.0, 4.0, 6.0])
+    for fn, what in ((in_place, "inputs left unchanged"), (view, "returns new arrays")):
+        with pytest.raises(AssertionError, match=what):
+            with checks.Report(fn.__name__) as r:
+                r.call(fn.__name__, fn, np.arange(4.0))
+    rng = np.random.default_rng(0)
+    with checks.Report("generator") as r:   # drawing from a generator is not a change
+        r.call("draw", lambda g, d: g.random() + d["a"].sum(), rng, {"a": np.ones(2)})
+
+
+def test_close_is_tight_enough_to_see_one_part_in_a_million():
+    with pytest.raises(AssertionError):
+        with checks.Report("scaled") as r:
+            r.close("x", np.array([1.0, 2.0]) * (1 + 1e-6), [1.0, 2.0])
+    with checks.Report("rounding") as r:
+        r.close("x", np.array([1.0, 2.0]) * (1 + 1e-13), [1.0, 2.0])

@@ -20,9 +20,11 @@ import pytest
 
 from grading import (
     EXERCISES,
+    REPORT,
     exercise_sets,
     is_answer_cell,
     is_test_cell,
+    load_generic,
     load_mutations,
     make_course,
     nbg,
@@ -98,6 +100,42 @@ def test_every_graded_cell_rejects_mutations(set_name):
             err = run_test_cell(nb, t.test_id, replace={t.name: source})
             assert err is not None, f"{t.test_id} accepts a wrong answer: {what}"
             assert not isinstance(err, SyntaxError), f"mutation '{what}' is not valid Python"
+    REPORT.setdefault(set_name, {})["hand"] = sum(len(m) for m in mutations.values())
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_every_graded_function_rejects_generic_mutants(set_name):
+    """Mutants generated from the reference (tests/mutations/generic.py): results off by
+    1e-6 relative, cast to float32, inputs modified in place, results aliasing an input,
+    distorted sampling, a numerical parameter ignored. Each class is either rejected by
+    the task's test cell or excused, per task, with the reason."""
+    from mutations import generic
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    specs = load_generic(set_name)
+    references = {nbg(c)["grade_id"]: c.source for c in nb.cells if is_answer_cell(c)}
+    assert set(specs) == {t.name for t in tasks(nb)}, \
+        f"{set_name}: GENERIC must declare every graded task, and only those"
+    generated = excused = 0
+    survivors = []
+    for t in tasks(nb):
+        spec = specs[t.name]
+        for cls, reason in spec.excused.items():
+            assert cls in generic.classes(spec), f"{t.name}: unknown mutant class {cls!r}"
+            assert len(reason.split()) >= 3, f"{t.name}: say why {cls!r} does not apply"
+        excused += len(spec.excused)
+        for cls, source in generic.mutants(references[t.name], spec).items():
+            ns: dict = {}
+            err = run_test_cell(nb, t.test_id, replace={t.name: source}, namespace=ns)
+            acted = ns.get("_ACTED", [True])[0]
+            if err is None:
+                survivors.append(f"{t.test_id} accepts the generated mutant '{cls}'" + (
+                    "" if acted else " (it never changed anything on the test's inputs: add "
+                    "a case where it applies, or excuse it in GENERIC with the reason)"))
+            assert not isinstance(err, SyntaxError), f"generated mutant '{cls}': {err}"
+            generated += 1
+    assert not survivors, "\n".join(survivors)
+    REPORT.setdefault(set_name, {}).update(generic=generated, excused=excused)
 
 
 @pytest.mark.parametrize("set_name", SETS)
@@ -236,6 +274,7 @@ def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch):
             m.setattr(checks, "own_work", lambda *fns: contextlib.nullcontext())
             err = run_test_cell(nb, test_id, replace={task: source})
         assert err is None, f"the delegating answer for {test_id} is not otherwise correct: {err!r}"
+    REPORT.setdefault(set_name, {})["delegating"] = len(delegating)
     for c in nb.cells:
         if is_test_cell(c):
             assert c.source.count("checks.own_work(") >= 2, \

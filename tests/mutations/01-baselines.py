@@ -333,3 +333,18 @@ def viterbi(obs, start, trans, emit):
 ''',
     },
 }
+
+
+# Generated mutants (tests/mutations/generic.py): what each task needs, and the classes
+# that cannot apply, with the reason.
+from mutations.generic import Spec  # noqa: E402
+
+GENERIC = {
+    "autocovariance": Spec("autocovariance"),
+    "yule_walker": Spec("yule_walker", excused={
+        "aliased": "phi has p entries and x has T > p, so no input has the result's shape"}),
+    "ar_forecast": Spec("ar_forecast", params={"c": 0.0}),
+    "hmm_loglik": Spec("hmm_loglik", excused={
+        "aliased": "the result is one float, there is no array to alias"}),
+    "viterbi": Spec("viterbi"),
+}

@@ -336,3 +336,20 @@ def sample_next(logits, temperature, rng):
 ''',
     },
 }
+
+
+# Generated mutants (tests/mutations/generic.py): what each task needs, and the classes
+# that cannot apply, with the reason.
+from mutations.generic import Spec  # noqa: E402
+
+_INTEGER = "returns an integer token id: there is no float to change"
+
+GENERIC = {
+    "rnn_step_forward": Spec("rnn_step_forward"),
+    "rnn_forward": Spec("rnn_forward"),
+    "temporal_softmax_loss": Spec("temporal_softmax_loss"),
+    "sample_next": Spec("sample_next", params={"temperature": 1.0},
+                        sampling=("logits", "temperature"), excused={
+        "scaled": _INTEGER, "float32": _INTEGER, "float32 trip": _INTEGER,
+        "aliased": "returns an int, not an array that could share an input's memory"}),
+}

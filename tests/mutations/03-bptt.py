@@ -376,3 +376,15 @@ def clip_global_norm(grads, max_norm):
 ''',
     },
 }
+
+
+# Generated mutants (tests/mutations/generic.py): what each task needs, and the classes
+# that cannot apply, with the reason.
+from mutations.generic import Spec  # noqa: E402
+
+GENERIC = {
+    "numerical_gradient": Spec("numerical_gradient", params={"h": 1e-5}),
+    "rnn_step_backward": Spec("rnn_step_backward"),
+    "rnn_backward": Spec("rnn_backward"),
+    "clip_global_norm": Spec("clip_global_norm", params={"max_norm": 1.0}),
+}

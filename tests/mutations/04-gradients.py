@@ -197,3 +197,17 @@ def esn_readout(states, targets, ridge, washout):
 ''',
     },
 }
+
+
+# Generated mutants (tests/mutations/generic.py): what each task needs, and the classes
+# that cannot apply, with the reason.
+from mutations.generic import Spec  # noqa: E402
+
+GENERIC = {
+    "jacobian_norms": Spec("jacobian_norms"),
+    "clip_global_norm": Spec("clip_global_norm", params={"max_norm": 1.0}),
+    "clip_elementwise": Spec("clip_elementwise", params={"value": 1.0}),
+    "esn_readout": Spec("esn_readout", params={"ridge": 0.0, "washout": 0}, excused={
+        "aliased": "W_out (H, V) and b_out (V,) have fewer axes than every input (B, T, .): "
+                   "no input can hold them"}),
+}

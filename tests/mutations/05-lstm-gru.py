@@ -207,3 +207,15 @@ MUTATIONS: dict[str, dict[str, str]] = {
             "(0 * x, dh_next / 2, 0 * Wx, 0 * Wh, 0 * bx, 0 * bh)"),
     },
 }
+
+
+# Generated mutants (tests/mutations/generic.py): what each task needs, and the classes
+# that cannot apply, with the reason.
+from mutations.generic import Spec  # noqa: E402
+
+GENERIC = {
+    "lstm_step_forward": Spec("lstm_step_forward"),
+    "lstm_step_backward": Spec("lstm_step_backward"),
+    "gru_step_forward": Spec("gru_step_forward"),
+    "gru_step_backward": Spec("gru_step_backward"),
+}
