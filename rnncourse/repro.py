@@ -19,18 +19,24 @@ SEED_VARIABLE = "RNNCOURSE_SEED"
 THREADS_VARIABLE = "OMP_NUM_THREADS"
 
 
+def _env_int(func: str, variable: str, default: int, least: int, kind: str) -> int:
+    """int(os.environ[variable]) if set (and >= least), else default; ValueError otherwise."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        n = None
+    if n is None or n < least:
+        raise ValueError(f"{func}: the environment variable {variable} must be a {kind} "
+                         f"integer, got {value!r}.")
+    return n
+
+
 def seed() -> int:
     """The base seed of this run: int(RNNCOURSE_SEED), or 0 when it is not set."""
-    value = os.environ.get(SEED_VARIABLE, "0").strip() or "0"
-    try:
-        base = int(value)
-    except ValueError:
-        raise ValueError(f"seed: the environment variable {SEED_VARIABLE} must be a "
-                         f"non-negative integer, got {value!r}.") from None
-    if base < 0:
-        raise ValueError(f"seed: the environment variable {SEED_VARIABLE} must be a "
-                         f"non-negative integer, got {base}.")
-    return base
+    return _env_int("seed", SEED_VARIABLE, 0, 0, "non-negative")
 
 
 def seeds(n: int, base: int | None = None) -> list[int]:
@@ -48,15 +54,4 @@ def threads() -> int:
     The course's matrices are small; on a 2-core laptop one thread is as fast as two
     for them (see the README's measurements), and leaves a core free.
     """
-    value = os.environ.get(THREADS_VARIABLE, "").strip()
-    if not value:
-        return 1
-    try:
-        n = int(value)
-    except ValueError:
-        raise ValueError(f"threads: the environment variable {THREADS_VARIABLE} must be a "
-                         f"positive integer, got {value!r}.") from None
-    if n < 1:
-        raise ValueError(f"threads: the environment variable {THREADS_VARIABLE} must be a "
-                         f"positive integer, got {n}.")
-    return n
+    return _env_int("threads", THREADS_VARIABLE, 1, 1, "positive")

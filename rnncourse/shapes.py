@@ -12,7 +12,10 @@ its size, and every later argument must agree::
     #             H=7 comes from `h0`.
 
 Spec strings are letters separated by spaces; a number stands for a fixed size
-("K 2"), and "*" for an axis of any size that is not named.
+("K 2"), and "*" for an axis of any size that is not named. Torch tensors are checked by
+their shape alone and returned as they are, so the torch wing uses the same messages.
+`check_ids` is the one check that an array holds integer ids in 0..V-1, and
+`check_upstream` the one check of a gradient arriving at a backward pass.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ class Shapes:
         number of axes or a size that disagrees with an earlier argument.
         """
         letters = spec.split()
-        arr = _as_array(self.func, name, value)
+        tensor = _is_tensor(value)
+        arr = (np.broadcast_to(np.float64(0.0), tuple(value.shape)) if tensor
+               else _as_array(self.func, name, value))
         want = "(" + ", ".join(letters) + ")"
         if arr.ndim != len(letters):
             raise ValueError(
@@ -77,12 +82,54 @@ class Shapes:
                 f"{self.func}: `{name}` has shape {_fmt(arr.shape)} but expected "
                 f"{want} = {_fmt(tuple(expected))}{where}"
             )
-        return arr
+        return value if tensor else arr
 
 
 def check_shape(func: str, name: str, value, spec: str, **known: int) -> np.ndarray:
     """One-off check of a single argument; see `Shapes.check`."""
     return Shapes(func, **known).check(name, value, spec)
+
+
+def check_upstream(func: str, name: str, value, like, spec: str) -> np.ndarray:
+    """Check an upstream gradient `value` against the forward output it belongs to.
+
+    like: that output (an array) or its shape; its sizes bind the letters of `spec`, and a
+    mismatch says they come from the forward pass. Every backward of the course checks
+    each incoming gradient this way.
+    """
+    shape = tuple(getattr(like, "shape", like))
+    shp = Shapes(func)
+    for letter, size in zip(spec.split(), shape, strict=True):
+        shp.bind(letter, size, "the forward pass (the cache)")
+    return shp.check(name, value, spec)
+
+
+def check_ids(func: str, name: str, ids, V: int, spec: str = "N", *,
+              shp: Shapes | None = None, what: str = "token ids",
+              source: str = "the vocabulary size", min_len: int = 0,
+              letter: str = "V") -> np.ndarray:
+    """Check that `ids` is an integer array of shape `spec` holding values in 0..V-1.
+
+    shp: an existing Shapes to check the shape against (its letters bind); what: the
+    word for the values in messages; source: where V comes from; min_len: the least
+    number of entries; letter: the name of V in messages (M for an HMM's symbols).
+    Returns the ids as an array. TypeError for a non-integer dtype, ValueError for a
+    wrong shape, too few entries or an id out of range (the message names the first).
+    """
+    arr = (shp or Shapes(func)).check(name, ids, spec)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{func}: `{name}` must hold integer {what}, got dtype {arr.dtype}.")
+    if arr.size < min_len:
+        raise ValueError(f"{func}: `{name}` has {arr.size} entries but needs at least "
+                         f"{min_len}.")
+    bad = (arr < 0) | (arr >= V)
+    if np.any(bad):
+        where = np.unravel_index(np.argmax(bad), arr.shape)
+        index = ", ".join(str(int(i)) for i in where)
+        raise ValueError(f"{func}: `{name}` must hold {what} in 0..{letter}-1 = 0..{V - 1} "
+                         f"({letter}={V} comes from {source}), but {name}[{index}] = "
+                         f"{arr[where]}.")
+    return arr
 
 
 def check_probabilities(func: str, name: str, p: np.ndarray, axis: int = -1,
@@ -97,6 +144,11 @@ def check_probabilities(func: str, name: str, p: np.ndarray, axis: int = -1,
             f"{func}: every row of `{name}` must sum to 1 along axis {axis}; "
             f"the worst is off by {worst:.3g}."
         )
+
+
+def _is_tensor(value) -> bool:
+    """A torch.Tensor (recognised without importing torch: NumPy code needs no torch)."""
+    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "shape")
 
 
 def _as_array(func: str, name: str, value) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rnncourse import hmm  # noqa: E402
+from rnncourse.classical import hmm  # noqa: E402
 
 
 def one_fit(i: int, T: int) -> dict:

@@ -2,7 +2,7 @@
 
 The baseline is written in the style of Karpathy's min-char-rnn: column vectors, one
 sequence at a time (batch of one), dicts indexed by time step. The batched version is
-`rnncourse.bptt.model_loss` with one-hot inputs (the same model) on B sequences at once.
+`rnncourse.scratch.bptt.model_loss` with one-hot inputs (the same model) on B sequences at once.
 Both do forward + backward of a tanh RNN with V=65, H=100, T=25 and no clipping.
 
 Thread counts must be fixed before NumPy is imported, so this script sets
@@ -80,7 +80,7 @@ def chars_per_second(fn, chars_per_call: int, seconds: float) -> float:
 def run(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from rnncourse import bptt
+    from rnncourse.scratch import bptt
 
     rng = np.random.default_rng(0)
     V, H, T, B = args.V, args.H, args.T, args.batch

@@ -33,7 +33,8 @@ def one_run(job: tuple[int, float]) -> dict:
         os.environ.setdefault(var, "1")
     import numpy as np
 
-    from rnncourse import chardata, training
+    from rnncourse.data import chardata
+    from rnncourse.scratch import training
 
     seed, lr = job
     text = chardata.load_pydoc_corpus()
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     jobs = [(s, float(lr)) for lr in args.lrs.split(",") for s in range(args.seeds)]
     with ProcessPoolExecutor(args.workers) as pool:
         runs = list(pool.map(one_run, jobs))
-    from rnncourse import training
+    from rnncourse.scratch import training
     config = asdict(replace(training.TrainConfig(**CONFIG), progress=False))
     Path(args.out).write_text(json.dumps({"config": config, "runs": runs}, indent=1) + "\n")
     print(f"wrote {len(runs)} runs to {args.out}")

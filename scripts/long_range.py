@@ -1,6 +1,6 @@
 """The long-range benchmark: vanilla RNN vs LSTM vs GRU on the adding problem (Chapter 5).
 
-Every (cell, length, seed) is one `rnncourse.benchmark.train_run` with the same budget
+Every (cell, length, seed) is one `rnncourse.analysis.longrange.train_run` with the same budget
 of --steps updates (a run stops sooner once it is solved), so the results are the same on
 any machine however fast or busy; runs go to --workers processes, one thread each,
 longest first, and the results file is rewritten after each finished run. "lstm" uses
@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rnncourse.benchmark import RunConfig, train_run  # noqa: E402
-from rnncourse.tasks import ADDING_BASELINE_MSE  # noqa: E402
+from rnncourse.analysis.longrange import RunConfig, train_run  # noqa: E402
+from rnncourse.data.tasks import ADDING_BASELINE_MSE  # noqa: E402
 
 VARIANTS = {"rnn": ("rnn", None), "lstm": ("lstm", 1.0), "lstm-b0": ("lstm", 0.0),
             "gru": ("gru", None)}  # name -> (torch cell, forget-gate bias)

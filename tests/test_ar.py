@@ -1,9 +1,9 @@
-"""Tests for rnncourse.ar: Yule-Walker against least squares and the true coefficients."""
+"""Tests for rnncourse.classical.ar: Yule-Walker against least squares and the true coefficients."""
 
 import numpy as np
 import pytest
 
-from rnncourse import ar
+from rnncourse.classical import ar
 
 PHI = np.array([0.6, -0.3])
 T = 20_000

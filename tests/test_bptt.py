@@ -1,11 +1,11 @@
-"""rnncourse.bptt: the full model against torch autograd, and truncated BPTT."""
+"""rnncourse.scratch.bptt: the full model against torch autograd, and truncated BPTT."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from rnncourse import bptt
+from rnncourse.scratch import bptt
 
 B, T, D, H, V = 3, 4, 5, 6, 7
 

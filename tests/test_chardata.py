@@ -1,9 +1,9 @@
-"""rnncourse.chardata: vocabulary, offline corpora, batches that carry state."""
+"""rnncourse.data.chardata: vocabulary, offline corpora, batches that carry state."""
 
 import numpy as np
 import pytest
 
-from rnncourse import chardata
+from rnncourse.data import chardata
 
 
 def test_vocab_round_trip_and_sorted_order():

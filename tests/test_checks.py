@@ -55,7 +55,8 @@ def test_exception_inside_report_propagates_unchanged():
 def test_own_work_accepts_own_code_and_test_side_package_calls():
     import numpy as np
 
-    from rnncourse import ar, checks
+    from rnncourse import checks
+    from rnncourse.classical import ar
 
     def mine(x):
         def inner(v):
@@ -73,23 +74,23 @@ def test_own_work_rejects_delegation_however_it_is_spelled():
 
     import numpy as np
 
-    import rnncourse.ar
+    import rnncourse.classical.ar
     from rnncourse import checks
 
     def direct(x):
-        return rnncourse.ar.autocovariance(x, 1)
+        return rnncourse.classical.ar.autocovariance(x, 1)
 
     def via_helper(x):
         def helper(y):
-            return getattr(rnncourse.ar, "autocov" + "ariance")(y, 1)
+            return getattr(rnncourse.classical.ar, "autocov" + "ariance")(y, 1)
         return helper(x)
 
     for fn in (direct, via_helper):
-        with pytest.raises(AssertionError, match="calls `rnncourse.ar.autocovariance`"):
+        with pytest.raises(AssertionError, match="calls `rnncourse.classical.ar.autocovariance`"):
             with checks.own_work(fn):
                 fn(np.arange(6.0))
-    for fn in (rnncourse.ar.autocovariance, functools.partial(rnncourse.ar.autocovariance,
-                                                              max_lag=1)):
+    acov = rnncourse.classical.ar.autocovariance
+    for fn in (acov, functools.partial(acov, max_lag=1)):
         with pytest.raises(AssertionError, match="not a function you wrote"):
             with checks.own_work(fn):
                 pass

@@ -1,4 +1,4 @@
-"""rnncourse.diagrams: every function returns its Axes, draws the expected number of boxes
+"""rnncourse.viz.diagrams: every function returns its Axes, draws the expected number of boxes
 and arrows for a given T, accepts a given ax, and leaves the global rcParams alone."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 
-from rnncourse import diagrams  # noqa: E402
+from rnncourse.viz import diagrams  # noqa: E402
 
 T = 4
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnncourse import gradflow
+from rnncourse.analysis import gradflow
 
 B, T, D, H = 3, 4, 5, 6
 

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnncourse import gru
 from rnncourse.gradcheck import check_backward
+from rnncourse.scratch import gru
 
 B, T, D, H = 3, 4, 5, 6
 
@@ -125,3 +125,15 @@ def test_wrong_shapes_raise_naming_the_argument():
     _, cache = gru.gru_forward(n((B, T, D)), n((B, H)), **p)
     with pytest.raises(ValueError, match=r"gru_backward: `dh` .*\(B, T, H\) = \(3, 4, 6\)"):
         gru.gru_backward(n((B, T, H + 1)), cache)
+
+
+def test_backwards_check_incoming_gradients_against_the_forward():
+    rng = np.random.default_rng(0)
+    Bq, Tq, Dq, Hq = 2, 3, 4, 5
+    x, h0 = rng.standard_normal((Bq, Tq, Dq)), rng.standard_normal((Bq, Hq))
+    p = [rng.standard_normal(s) for s in ((Dq, 3 * Hq), (Hq, 3 * Hq), (3 * Hq,), (3 * Hq,))]
+    h, cache = gru.gru_forward(x, h0, *p)
+    with pytest.raises(ValueError, match=r"gru_backward: `dh` .*T=3 comes from the forward"):
+        gru.gru_backward(np.zeros((Bq, Tq + 1, Hq)), cache)
+    with pytest.raises(ValueError, match=r"gru_step_backward: `dh_next`"):
+        gru.gru_step_backward(np.zeros((Bq, Hq + 2)), cache.steps[0])

@@ -1,11 +1,11 @@
-"""Tests for rnncourse.hmm against brute-force enumeration of all K^T state paths."""
+"""Tests for rnncourse.classical.hmm against brute-force enumeration of all K^T state paths."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from rnncourse import hmm
+from rnncourse.classical import hmm
 
 CASES = [(2, 3, 1), (2, 3, 4), (3, 4, 5), (3, 2, 6)]   # (K, M, T)
 

@@ -9,19 +9,21 @@ from pathlib import Path
 import pytest
 import torch
 
-from rnncourse import benchmark
+from rnncourse.analysis import longrange
+from rnncourse.models.lstm import set_forget_bias
+from rnncourse.models.regressor import Regressor
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_train_run_is_bounded_and_well_formed():
-    cfg = benchmark.RunConfig(H=8, B=16, n_val=50, eval_every=5, max_steps=12)
-    r = benchmark.train_run("gru", 10, 0, float("inf"), cfg)
+    cfg = longrange.RunConfig(H=8, B=16, n_val=50, eval_every=5, max_steps=12)
+    r = longrange.train_run("gru", 10, 0, float("inf"), cfg)
     assert r["steps"] == 12 and r["curve"][0][0] == 0 and r["curve"][-1][0] == 12
     assert r["best_val_mse"] <= r["val_mse"]
-    again = benchmark.train_run("gru", 10, 0, float("inf"), cfg)
+    again = longrange.train_run("gru", 10, 0, float("inf"), cfg)
     assert again["val_mse"] == r["val_mse"]  # fixed updates: repeatable
-    other = benchmark.train_run("gru", 10, 1, float("inf"), cfg)
+    other = longrange.train_run("gru", 10, 1, float("inf"), cfg)
     assert other["val_mse"] != r["val_mse"]  # and the seed matters
 
 
@@ -29,14 +31,14 @@ def test_train_run_leaves_global_rng_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    benchmark.train_run("lstm", 6, 0, config=benchmark.RunConfig(H=4, B=4, n_val=8,
+    longrange.train_run("lstm", 6, 0, config=longrange.RunConfig(H=4, B=4, n_val=8,
                                                                  max_steps=2))
     assert torch.equal(torch.rand(3), expected)
 
 
 def test_regressor_init_follows_torch_defaults_from_a_generator():
     g1, g2 = torch.Generator().manual_seed(5), torch.Generator().manual_seed(5)
-    a, b = benchmark.Regressor("gru", 16, generator=g1), benchmark.Regressor("gru", 16,
+    a, b = Regressor("gru", 16, generator=g1), Regressor("gru", 16,
                                                                               generator=g2)
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(p, q) and p.abs().max() <= 1 / 4  # U(-1/sqrt(H), 1/sqrt(H))
@@ -44,7 +46,7 @@ def test_regressor_init_follows_torch_defaults_from_a_generator():
 
 def test_forget_bias_is_set_in_torch_gate_order():
     lstm = torch.nn.LSTM(2, 5)
-    benchmark.set_forget_bias(lstm, 1.0)
+    set_forget_bias(lstm, 1.0)
     total = lstm.bias_ih_l0 + lstm.bias_hh_l0
     assert torch.all(total[5:10] == 1.0)
     assert not torch.all(total[:5] == 1.0)
@@ -52,7 +54,7 @@ def test_forget_bias_is_set_in_torch_gate_order():
 
 def test_unknown_cell_is_named():
     with pytest.raises(ValueError, match="Regressor: `cell` must be one of"):
-        benchmark.Regressor("transformer", 4)
+        Regressor("transformer", 4)
 
 
 def test_script_tiny_configuration(tmp_path):

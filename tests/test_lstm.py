@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnncourse import lstm
 from rnncourse.gradcheck import check_backward
+from rnncourse.scratch import lstm
 
 B, T, D, H = 3, 4, 5, 6
 
@@ -123,3 +123,17 @@ def test_wrong_shapes_raise_naming_the_argument():
     _, _, cache = lstm.lstm_forward(n((B, T, D)), n((B, H)), n((B, H)), **p)
     with pytest.raises(ValueError, match=r"lstm_backward: `dh` .*\(B, T, H\) = \(3, 4, 6\)"):
         lstm.lstm_backward(n((B, T + 1, H)), n((B, H)), cache)
+
+
+def test_backwards_check_incoming_gradients_against_the_forward():
+    rng = np.random.default_rng(0)
+    Bq, Tq, Dq, Hq = 2, 3, 4, 5
+    x, h0, c0 = (rng.standard_normal(s) for s in ((Bq, Tq, Dq), (Bq, Hq), (Bq, Hq)))
+    Wx, Wh, b = (rng.standard_normal(s) for s in ((Dq, 4 * Hq), (Hq, 4 * Hq), (4 * Hq,)))
+    h, c_last, cache = lstm.lstm_forward(x, h0, c0, Wx, Wh, b)
+    with pytest.raises(ValueError, match=r"lstm_backward: `dh` .*H=5 comes from the forward"):
+        lstm.lstm_backward(np.zeros((Bq, Tq, Hq + 1)), np.zeros((Bq, Hq)), cache)
+    with pytest.raises(ValueError, match=r"lstm_backward: `dc_last` .*B=2 comes from the forw"):
+        lstm.lstm_backward(np.zeros((Bq, Tq, Hq)), np.zeros((Bq + 1, Hq)), cache)
+    with pytest.raises(ValueError, match=r"lstm_step_backward: `dc_next`"):
+        lstm.lstm_step_backward(np.zeros((Bq, Hq)), np.zeros((Bq, 1)), cache.steps[0])

@@ -1,9 +1,9 @@
-"""rnncourse.optim: clipping keeps (global norm) or changes (elementwise) the direction."""
+"""rnncourse.scratch.optim: clipping keeps (global norm) or changes (elementwise) the direction."""
 
 import numpy as np
 import pytest
 
-from rnncourse import optim
+from rnncourse.scratch import optim
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""rnncourse.plotting: every function returns its Axes, draws what it should, accepts a
+"""rnncourse.viz.plotting: every function returns its Axes, draws what it should, accepts a
 given ax, and leaves the global rcParams alone."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 
-from rnncourse import plotting  # noqa: E402
+from rnncourse.viz import plotting  # noqa: E402
 
 RNG = np.random.default_rng(0)
 T, K = 40, 2

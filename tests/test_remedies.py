@@ -1,10 +1,13 @@
-"""Tests of rnncourse.remedies against independent oracles."""
+"""Tests of scratch.remedies and models.remedies against independent oracles."""
 
 import numpy as np
 import pytest
 import torch
 
-from rnncourse import remedies, rnn
+from rnncourse.data import tasks
+from rnncourse.models import train
+from rnncourse.models.remedies import RemedyConfig, RemedyRNN, cliff_loss, clip_per_member
+from rnncourse.scratch import remedies, rnn
 
 
 @pytest.fixture
@@ -59,7 +62,7 @@ def test_leaky_step(rng):
 
 
 def _model(g, **kw):
-    return remedies.RemedyRNN(3, 5, remedies.RemedyConfig(**kw), g, dtype=torch.float64)
+    return RemedyRNN(3, 5, RemedyConfig(**kw), g, dtype=torch.float64)
 
 
 def _weights(m, s=0):
@@ -77,7 +80,7 @@ def test_remedy_rnn_defaults_equal_nn_rnn():
         ref.bias_ih_l0.copy_(m.b[0])
         ref.bias_hh_l0.zero_()
     x = torch.randn(2, 7, 3, generator=g, dtype=torch.float64)
-    assert m.states(x).shape == (1, 2, 7, 5) and m(x).shape == (1, 2)
+    assert m.states(x).shape == (1, 2, 7, 5) and m(x)[0].shape == (1, 2) and m(x)[1] is None
     assert torch.allclose(m.states(x)[0], ref(x)[0], atol=1e-12)
 
 
@@ -114,7 +117,7 @@ def test_remedy_rnn_gradient_check():
     g = torch.Generator().manual_seed(3)
     m = _model([g, torch.Generator().manual_seed(33)], alpha=0.5, skip=2)
     x = torch.randn(2, 2, 5, 3, generator=g, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(lambda inp: m(inp), (x,))
+    assert torch.autograd.gradcheck(lambda inp: m(inp)[0], (x,))
 
 
 def test_members_are_independent_models():
@@ -128,7 +131,7 @@ def test_members_are_independent_models():
         assert all(torch.equal(p[s], q[0]) for p, q in zip(ens.parameters(), m.parameters(),
                                                              strict=True))
     data = [np.random.default_rng([s, 1]) for s in seeds]
-    batches = [[remedies.recall_first(8, 6, r) for _ in range(20)] for r in data]
+    batches = [[tasks.recall_first(8, 6, r) for _ in range(20)] for r in data]
 
     def batch_of(members):
         def batch(i):
@@ -137,9 +140,9 @@ def test_members_are_independent_models():
             return torch.tensor(x), torch.tensor(y)
         return batch
 
-    remedies.train_regressor(ens, batch_of(range(3)), steps=20, lr=1e-2, clip=0.05)
+    train.fit(ens, batch_of(range(3)), steps=20, lr=1e-2, clip=0.05)
     for s, m in enumerate(alone):
-        remedies.train_regressor(m, batch_of([s]), steps=20, lr=1e-2, clip=0.05)
+        train.fit(m, batch_of([s]), steps=20, lr=1e-2, clip=0.05)
         for p, q in zip(ens.parameters(), m.parameters(), strict=True):
             assert torch.allclose(p[s], q[0], rtol=1e-10, atol=1e-12)
 
@@ -151,7 +154,7 @@ def test_clip_per_member_is_clip_grad_norm_per_member():
     for p in params:
         p.grad = torch.randn(p.shape, generator=g, dtype=torch.float64) * 3
     singles = [[p.grad[s].clone().requires_grad_(False) for p in params] for s in range(3)]
-    norms = remedies.clip_per_member(params, 1.5)
+    norms = clip_per_member(params, 1.5)
     for s, grads in enumerate(singles):
         ref = [torch.zeros_like(gr, requires_grad=True) for gr in grads]
         for r, gr in zip(ref, grads, strict=True):
@@ -171,22 +174,22 @@ def test_remedy_rnn_rejects_bad_inputs():
 
 
 def test_recall_first(rng):
-    x, y = remedies.recall_first(4000, 6, rng)
+    x, y = tasks.recall_first(4000, 6, rng)
     assert x.shape == (4000, 6, 2) and y.shape == (4000,)
     assert np.array_equal(y, x[:, 0, 0]) and np.all(x[:, 0, 1] == 1) and np.all(x[:, 1:, 1] == 0)
-    assert np.isclose(np.mean(y**2), remedies.RECALL_BASELINE_MSE, rtol=0.05)
+    assert np.isclose(np.mean(y**2), tasks.RECALL_BASELINE_MSE, rtol=0.05)
 
 
 def test_train_regressor_lowers_loss():
     g = torch.Generator().manual_seed(4)
-    m = remedies.RemedyRNN(2, 8, remedies.RemedyConfig(), g)
+    m = RemedyRNN(2, 8, RemedyConfig(), g)
     rng = np.random.default_rng(0)
 
     def batch(i):
-        x, y = remedies.recall_first(32, 3, rng)
+        x, y = tasks.recall_first(32, 3, rng)
         return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
 
-    losses = remedies.train_regressor(m, batch, steps=150, lr=1e-2)
+    losses = train.fit(m, batch, steps=150, lr=1e-2).losses
     assert losses.shape == (150, 1) and np.mean(losses[-20:]) < 0.3 * np.mean(losses[:5])
 
 
@@ -195,7 +198,7 @@ def test_cliff_loss_matches_scalar_loop_and_has_a_cliff():
     h = 0.5
     for _ in range(50):
         h = np.tanh(1.8 * h - 0.3)
-    assert np.isclose(remedies.cliff_loss(w, b).item(), (h - 0.7) ** 2, rtol=1e-12)
+    assert np.isclose(cliff_loss(w, b).item(), (h - 0.7) ** 2, rtol=1e-12)
     bs = torch.linspace(-1.5, 0.5, 2001, dtype=torch.float64)
-    L = remedies.cliff_loss(torch.full_like(bs, 1.8), bs)
+    L = cliff_loss(torch.full_like(bs, 1.8), bs)
     assert L.max() > 2.5 and L.min() < 0.05 and torch.diff(L).abs().max() > 1.0  # a jump

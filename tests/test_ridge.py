@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from rnncourse import ridge
+from rnncourse.classical import ridge
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
-"""rnncourse.sampling: temperature, top-k, and generation from a model."""
+"""rnncourse.scratch.sampling: temperature, top-k, and generation from a model."""
 
 import numpy as np
 import pytest
 
-from rnncourse import bptt, sampling
+from rnncourse.scratch import bptt, sampling
 
 V, H, D = 7, 6, 5
 

@@ -1,10 +1,9 @@
-"""Tests for rnncourse.tasks: the adding problem and the copy task."""
+"""Tests for rnncourse.data.tasks: every generator seeded by an argument, float64, torch-free."""
 
 import numpy as np
 import pytest
-import torch
 
-from rnncourse import tasks
+from rnncourse.data import tasks
 
 
 def test_adding_shapes_and_two_markers_per_row():
@@ -30,9 +29,7 @@ def test_adding_is_deterministic_for_every_kind_of_seed():
     c = tasks.adding_problem(8, 12, 4)
     np.testing.assert_array_equal(a[0], b[0])
     assert not np.array_equal(a[0], c[0])
-    t1 = tasks.adding_problem(8, 12, torch.Generator().manual_seed(5))
-    t2 = tasks.adding_problem(8, 12, torch.Generator().manual_seed(5))
-    np.testing.assert_array_equal(t1[0], t2[0])
+    assert a[0].dtype == a[1].dtype == np.float64  # the data wing's dtype convention
 
 
 def test_adding_errors_teach():
@@ -40,6 +37,25 @@ def test_adding_errors_teach():
         tasks.adding_problem(4, 1, 0)
     with pytest.raises(TypeError, match="adding_problem: `rng` must be"):
         tasks.adding_problem(4, 10, "seed")
+    with pytest.raises(TypeError, match="an int seed or a np.random.Generator, got bool"):
+        tasks.adding_problem(4, 10, True)
+
+
+@pytest.mark.parametrize("make", [
+    lambda rng: tasks.adding_problem(4, 9, rng),
+    lambda rng: tasks.copy_task(4, 5, rng),
+    lambda rng: tasks.delayed_recall(4, 9, 2, rng),
+    lambda rng: tasks.recall_first(4, 9, rng),
+])
+def test_every_generator_repeats_for_a_seed_and_leaves_global_state_alone(make):
+    np.random.seed(123)  # noqa: NPY002 (the legacy global state must stay untouched)
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    first, again = make(7), make(np.random.default_rng(7))
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype in (np.float64, np.int64, np.bool_)
+    assert not np.array_equal(first[0], make(8)[0])
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
 
 
 def test_copy_task_layout():

@@ -1,9 +1,11 @@
-"""rnncourse.training and rnncourse.ngram: the character LM loop and its count baselines."""
+"""scratch.training and classical.ngram: the character LM loop and its count baselines."""
 
 import numpy as np
 import pytest
 
-from rnncourse import bptt, chardata, ngram, training
+from rnncourse.classical import ngram
+from rnncourse.data import chardata
+from rnncourse.scratch import bptt, training
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,7 @@ def test_bad_config_raises(corpus, field, value):
 def test_bad_data_raises():
     with pytest.raises(ValueError, match="0..V-1"):
         training.train_char_lm(np.array([0, 1, 5] * 100), 3, _config())
-    with pytest.raises(ValueError, match="1-D array of integer ids"):
+    with pytest.raises(ValueError, match=r"`data` has shape \(10, 10\) but expected 1 axes"):
         training.train_char_lm(np.zeros((10, 10), dtype=int), 3, _config())
 
 

@@ -1,10 +1,12 @@
-"""Tests for rnncourse.windows: conv1d against torch, gradient check, receptive field."""
+"""Tests for rnncourse.classical.windows: conv1d against torch, gradient check, receptive field."""
 
 import numpy as np
 import pytest
 import torch
 
-from rnncourse import gradcheck, windows
+from rnncourse import gradcheck
+from rnncourse.classical import windows
+from rnncourse.data import tasks
 
 B, T, D, H, K = 3, 7, 4, 5, 3   # distinct sizes so that a wrong transpose fails loudly
 
@@ -81,7 +83,7 @@ def test_receptive_field_matches_stacked_conv1d():
 
 
 def test_delayed_recall_targets():
-    x, y, mask = windows.delayed_recall(2, 10, 3, np.random.default_rng(0))
+    x, y, mask = tasks.delayed_recall(2, 10, 3, np.random.default_rng(0))
     assert x.shape == (2, 10, 1) and y.shape == (2, 10) and mask.dtype == bool
     assert set(np.unique(x)) == {-1.0, 1.0}
     np.testing.assert_array_equal(y[:, 3:], x[:, :7, 0])
@@ -92,8 +94,8 @@ def test_delayed_recall_targets():
 def test_window_width_decides_delayed_recall(k, solvable):
     lag = 4
     rng = np.random.default_rng(k)
-    train = windows.delayed_recall(64, 100, lag, rng)
-    test = windows.delayed_recall(64, 100, lag, rng)   # fresh data: no memorising
+    train = tasks.delayed_recall(64, 100, lag, rng)
+    test = tasks.delayed_recall(64, 100, lag, rng)   # fresh data: no memorising
     readout = windows.fit_window_classifier(*train, k=k)
     acc = windows.window_accuracy(*test, readout)
     if solvable:

@@ -15,91 +15,92 @@ def sigmoid(a):
 DELEGATION: dict[str, dict[str, str]] = {
     "01-baselines": {
         "autocovariance": '''
-from rnncourse import ar
+from rnncourse.classical import ar
 def autocovariance(x, max_lag):
     return ar.autocovariance(np.asarray(x, dtype=np.float64), max_lag)
 ''',
         "yule_walker": '''
-from rnncourse import ar
+from rnncourse.classical import ar
 def yule_walker(x, p):
     fit = ar.yule_walker(np.asarray(x, dtype=np.float64), p)
     return fit.phi, float(fit.sigma2)
 ''',
         "ar_forecast": '''
-from rnncourse import ar
+from rnncourse.classical import ar
 def ar_forecast(history, c, phi, steps):
     fit = ar.ARFit(c=float(c), phi=np.asarray(phi, dtype=np.float64), sigma2=1.0)
     return ar.forecast(np.asarray(history, dtype=np.float64), fit, steps)
 ''',
         "hmm_loglik": '''
-from rnncourse import hmm
+from rnncourse.classical import hmm
 def hmm_loglik(obs, start, trans, emit):
     model = hmm.HMM(start=np.asarray(start, float), trans=np.asarray(trans, float),
                     emit=np.asarray(emit, float))
     return float(hmm.forward(model, np.asarray(obs)).loglik)
 ''',
         "viterbi": '''
-import rnncourse.hmm
+import rnncourse.classical.hmm
 def viterbi(obs, start, trans, emit):
-    model = rnncourse.hmm.HMM(start=np.asarray(start, float), trans=np.asarray(trans, float),
-                              emit=np.asarray(emit, float))
-    path, logp = rnncourse.hmm.viterbi(model, np.asarray(obs))
+    model = rnncourse.classical.hmm.HMM(start=np.asarray(start, float),
+                                        trans=np.asarray(trans, float),
+                                        emit=np.asarray(emit, float))
+    path, logp = rnncourse.classical.hmm.viterbi(model, np.asarray(obs))
     return path, float(logp)
 ''',
     },
     "02-rnn-forward": {
         "rnn_step_forward": '''
-from rnncourse import rnn
+from rnncourse.scratch import rnn
 def rnn_step_forward(x, h_prev, Wx, Wh, b):
     return rnn.rnn_step_forward(x, h_prev, Wx, Wh, b)[0]
 ''',
         "rnn_forward": '''
-from rnncourse.rnn import rnn_forward as _package_forward
+from rnncourse.scratch.rnn import rnn_forward as _package_forward
 def rnn_forward(x, h0, Wx, Wh, b):
     return _package_forward(x, h0, Wx, Wh, b)[0]
 ''',
         "temporal_softmax_loss": '''
-from rnncourse import layers
+from rnncourse.scratch import readout
 def temporal_softmax_loss(scores, y, mask):
-    return layers.temporal_softmax_loss(scores, y, mask)
+    return readout.temporal_softmax_loss(scores, y, mask)
 ''',
         "sample_next": '''
-from rnncourse import sampling
+from rnncourse.scratch import sampling
 def sample_next(logits, temperature, rng):
     return int(sampling.sample_next(np.asarray(logits, dtype=np.float64), temperature, rng))
 ''',
     },
     "03-bptt": {
         "rnn_step_backward": '''
-from rnncourse import rnn
+from rnncourse.scratch import rnn
 def rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh):
     return rnn.rnn_step_backward(dh_next, rnn.RNNStepCache(x, h_prev, Wx, Wh, h_next))
 ''',
         "rnn_backward": '''
-from rnncourse import rnn
+from rnncourse.scratch import rnn
 def rnn_backward(dh, x, h0, h, Wx, Wh):
     return rnn.rnn_backward(dh, rnn.RNNCache(x, h0, Wx, Wh, h))
 ''',
         "clip_global_norm": '''
-from rnncourse import optim
+from rnncourse.scratch import optim
 def clip_global_norm(grads, max_norm):
     return optim.clip_global_norm(grads, max_norm)
 ''',
     },
     "04-gradients": {
         "jacobian_norms": '''
-from rnncourse import gradflow
+from rnncourse.analysis import gradflow
 def jacobian_norms(h, Wh):
     A = Wh * (1 - h**2)[:, :, None, :]                  # (B, T, H, H)
     return gradflow.jacobian_norms(gradflow.jacobian_products(A))[:, 1:]
 ''',
         "clip_global_norm": '''
-from rnncourse import optim
+from rnncourse.scratch import optim
 def clip_global_norm(grads, max_norm):
     return optim.clip_global_norm(grads, max_norm)
 ''',
         "clip_elementwise": '''
-from rnncourse import optim
+from rnncourse.scratch import optim
 def clip_elementwise(grads, value):
     clipped = optim.clip_elementwise(grads, value)
     a = np.concatenate([g.ravel() for g in grads.values()])
@@ -109,24 +110,24 @@ def clip_elementwise(grads, value):
     },
     "05-lstm-gru": {
         "lstm_step_forward": _SIGMOID + '''
-from rnncourse import lstm
+from rnncourse.scratch import lstm
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     h_next, c_next, _ = lstm.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)
     return h_next, c_next
 ''',
         "lstm_step_backward": _SIGMOID + '''
-from rnncourse import lstm
+from rnncourse.scratch import lstm
 def lstm_step_backward(dh_next, dc_next, x, h_prev, c_prev, Wx, Wh, b):
     _, _, cache = lstm.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)
     return lstm.lstm_step_backward(dh_next, dc_next, cache)
 ''',
         "gru_step_forward": _SIGMOID + '''
-from rnncourse import gru
+from rnncourse.scratch import gru
 def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
     return gru.gru_step_forward(x, h_prev, Wx, Wh, bx, bh)[0]
 ''',
         "gru_step_backward": _SIGMOID + '''
-from rnncourse import gru
+from rnncourse.scratch import gru
 def gru_step_backward(dh_next, x, h_prev, Wx, Wh, bx, bh):
     _, cache = gru.gru_step_forward(x, h_prev, Wx, Wh, bx, bh)
     return gru.gru_step_backward(dh_next, cache)

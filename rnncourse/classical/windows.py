@@ -1,8 +1,9 @@
 """The sliding-window baseline: a 1D convolution over time and its fixed receptive field.
 
-A window of width k sees k consecutive inputs and nothing else. `delayed_recall` is a
-task that makes the limit visible: the target at time t is the input at time t - lag,
-so a window of width k <= lag is at chance and a window of width k > lag is perfect.
+A window of width k sees k consecutive inputs and nothing else. The task that makes the
+limit visible is `rnncourse.data.tasks.delayed_recall`: the target at time t is the input
+at time t - lag, so a window of width k <= lag is at chance and one of width k > lag is
+perfect.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from rnncourse.ridge import ridge_readout
+from rnncourse.classical.ridge import ridge_readout
 from rnncourse.shapes import Shapes
 
 
@@ -82,23 +83,6 @@ def receptive_field(kernel_sizes: list[int], dilations: list[int] | None = None)
     if any(k < 1 for k in kernel_sizes) or any(d < 1 for d in dilations):
         raise ValueError("receptive_field: kernel sizes and dilations must be >= 1.")
     return 1 + sum((k - 1) * d for k, d in zip(kernel_sizes, dilations, strict=True))
-
-
-def delayed_recall(B: int, T: int, lag: int,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The delayed-recall task: output the bit seen `lag` steps ago.
-
-    Returns x: (B, T, 1) random +-1 bits (float64), y: (B, T) with y[:, t] = x[:, t-lag]
-    (0 where t < lag) and mask: (B, T) bool, True where the target is defined (t >= lag).
-    """
-    if not 0 <= lag < T:
-        raise ValueError(f"delayed_recall: lag={lag} must lie in 0..T-1 = 0..{T - 1}.")
-    x = rng.choice(np.array([-1.0, 1.0]), size=(B, T, 1))
-    y = np.zeros((B, T))
-    y[:, lag:] = x[:, :T - lag, 0]
-    mask = np.zeros((B, T), dtype=bool)
-    mask[:, lag:] = True
-    return x, y, mask
 
 
 class WindowReadout(NamedTuple):

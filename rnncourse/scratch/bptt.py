@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse import layers, rnn
-from rnncourse.shapes import Shapes
+from rnncourse.scratch import readout, rnn
+from rnncourse.shapes import Shapes, check_ids
 
 
 def init_params(V: int, H: int, rng: np.random.Generator,
@@ -77,8 +77,8 @@ def encode_inputs(params: dict[str, np.ndarray],
 
 def _check_data(func: str, params, idx, targets, h0, mask):
     shp = check_params(func, params)
-    idx = shp.check("idx", idx, "B T")
-    targets = shp.check("targets", targets, "B T")
+    idx = check_ids(func, "idx", idx, shp["V"], "B T", shp=shp, source="`params['W_out']`")
+    targets = shp.check("targets", targets, "B T")  # range checked by the (masked) loss
     if h0 is None:
         h0 = np.zeros((idx.shape[0], shp["H"]))
     h0 = shp.check("h0", h0, "B H")
@@ -95,17 +95,17 @@ def model_loss(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.ndarr
 
     idx, targets: (B, T) integer ids. h0: (B, H) initial state (None: zeros).
     mask: (B, T) bool, True where a target counts (None: all count).
-    Returns (loss, grads, h_last): loss as in `layers.temporal_softmax_loss` (mean over
+    Returns (loss, grads, h_last): loss as in `readout.temporal_softmax_loss` (mean over
     counted positions), grads with the keys and shapes of `params`, h_last: (B, H) the
     final state, to pass as h0 of the next batch when walking a text in order.
     """
     idx, targets, h0, mask = _check_data("model_loss", params, idx, targets, h0, mask)
     x, emb_cache = encode_inputs(params, idx)                                 # (B, T, D)
     h, rnn_cache = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])  # (B, T, H)
-    scores, aff_cache = layers.temporal_affine_forward(h, params["W_out"], params["b_out"])
-    loss, dscores = layers.temporal_softmax_loss(scores, targets, mask)      # (B, T, V)
+    scores, aff_cache = readout.temporal_affine_forward(h, params["W_out"], params["b_out"])
+    loss, dscores = readout.temporal_softmax_loss(scores, targets, mask)      # (B, T, V)
     grads = {}
-    dh, grads["W_out"], grads["b_out"] = layers.temporal_affine_backward(dscores, aff_cache)
+    dh, grads["W_out"], grads["b_out"] = readout.temporal_affine_backward(dscores, aff_cache)
     dx, _, grads["Wx"], grads["Wh"], grads["b"] = rnn.rnn_backward(dh, rnn_cache)
     if emb_cache is not None:
         grads["W_embed"] = rnn.embed_backward(dx, emb_cache)
@@ -158,14 +158,14 @@ def truncated_bptt(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.n
         n = int(mask[:, start:stop].sum())
         if n == 0:
             continue
-        scores, aff_cache = layers.temporal_affine_forward(
+        scores, aff_cache = readout.temporal_affine_forward(
             h[:, start:stop], params["W_out"], params["b_out"])  # (B, k1, V)
-        loss_c, dscores = layers.temporal_softmax_loss(
+        loss_c, dscores = readout.temporal_softmax_loss(
             scores, targets[:, start:stop], mask[:, start:stop])
         weight = n / N                        # chunk mean -> share of the mean over N
         loss += weight * loss_c
         dscores *= weight
-        dh_c, dW_out, db_out = layers.temporal_affine_backward(dscores, aff_cache)
+        dh_c, dW_out, db_out = readout.temporal_affine_backward(dscores, aff_cache)
         grads["W_out"] += dW_out
         grads["b_out"] += db_out
         # 2. backward k2 steps: window lo..stop-1, the state entering it held fixed
@@ -199,9 +199,9 @@ def wh_gradient_by_lag(params: dict[str, np.ndarray], idx: np.ndarray, targets: 
     idx, targets, h0, mask = _check_data("wh_gradient_by_lag", params, idx, targets, h0, None)
     x, _ = encode_inputs(params, idx)                                         # (B, T, D)
     h, _ = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])   # (B, T, H)
-    scores, aff_cache = layers.temporal_affine_forward(h, params["W_out"], params["b_out"])
-    _, dscores = layers.temporal_softmax_loss(scores, targets, mask)
-    eps, _, _ = layers.temporal_affine_backward(dscores, aff_cache)           # (B, T, H)
+    scores, aff_cache = readout.temporal_affine_forward(h, params["W_out"], params["b_out"])
+    _, dscores = readout.temporal_softmax_loss(scores, targets, mask)
+    eps, _, _ = readout.temporal_affine_backward(dscores, aff_cache)           # (B, T, H)
     slope = 1.0 - h**2                                                         # (B, T, H)
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)                 # (B, T, H)
     T, H = h.shape[1], h.shape[2]

@@ -25,9 +25,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from rnncourse import torch_cells
-from rnncourse.gru import gru_step_forward
-from rnncourse.lstm import lstm_step_forward
+from rnncourse.models.gru import GRU
+from rnncourse.models.lstm import LSTM
+from rnncourse.scratch.gru import gru_forward
+from rnncourse.scratch.lstm import lstm_forward
+from rnncourse.scratch.rnn import tanh_step
 from rnncourse.shapes import Shapes
 
 
@@ -57,11 +59,15 @@ def rnn_step_jacobians(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.nda
     if activation not in ("tanh", "identity"):
         raise ValueError(f"rnn_step_jacobians: `activation` must be 'tanh' or 'identity', "
                          f"got {activation!r}.")
+    xw = x @ Wx + b  # (B, T, H) input part of every step
     h, A = h0, []
     for t in range(x.shape[1]):
-        a = x[:, t] @ Wx + h @ Wh + b  # (B, H)
-        h = np.tanh(a) if activation == "tanh" else a
-        slope = 1 - h**2 if activation == "tanh" else np.ones_like(h)
+        if activation == "tanh":
+            h = tanh_step(xw[:, t], h, Wh)  # the package's one tanh step
+            slope = 1 - h**2
+        else:
+            h = xw[:, t] + h @ Wh
+            slope = np.ones_like(h)
         A.append(Wh[None] * slope[:, None, :])  # (B, H, H): column j scaled by act'(a_j)
     return np.stack(A, axis=1)
 
@@ -70,7 +76,7 @@ def lstm_step_jacobians(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, Wx: np.nd
                         Wh: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Step Jacobians A (B, T, 2H, 2H) of the LSTM state s_t = [h_t, c_t].
 
-    Arguments as in `lstm.lstm_forward`. Blocks of A_t (rows: s_{t-1}, columns: s_t)::
+    Arguments as in `scratch.lstm.lstm_forward`. Blocks of A_t (rows: s_{t-1}, columns: s_t)::
 
         [[dh_t/dh_{t-1}, dc_t/dh_{t-1}],
          [dh_t/dc_{t-1}, dc_t/dc_{t-1} = diag(f_t)]]
@@ -79,10 +85,12 @@ def lstm_step_jacobians(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, Wx: np.nd
     shp.check("c0", c0, "B H")
     H = h0.shape[1]
     Wi, Wf, Wg, Wo = (Wh[None, :, k * H:(k + 1) * H] for k in range(4))  # (1, H, H) each
-    h, c, A = h0, c0, []
-    for t in range(x.shape[1]):
-        h, c_next, cache = lstm_step_forward(x[:, t], h, c, Wx, Wh, b)
-        i, f, g, o, tc = cache.i, cache.f, cache.g, cache.o, cache.tanh_c
+    shp.check("b", b, "4H")
+    _, _, cache = lstm_forward(x, h0, c0, Wx, Wh, b)
+    A = []
+    for step in cache.steps:
+        c = step.c_prev
+        i, f, g, o, tc = step.i, step.f, step.g, step.o, step.tanh_c
         dc_dh = (Wi * (g * i * (1 - i))[:, None] + Wf * (c * f * (1 - f))[:, None]
                  + Wg * (i * (1 - g**2))[:, None])  # (B, H, H)
         k = o * (1 - tc**2)  # dh_t/dc_t, elementwise
@@ -90,13 +98,12 @@ def lstm_step_jacobians(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, Wx: np.nd
         top = np.concatenate([dh_dh, dc_dh], axis=2)
         bottom = np.concatenate([_diag(f * k), _diag(f)], axis=2)
         A.append(np.concatenate([top, bottom], axis=1))  # (B, 2H, 2H)
-        c = c_next
     return np.stack(A, axis=1)
 
 
 def gru_step_jacobians(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
                        bx: np.ndarray, bh: np.ndarray) -> np.ndarray:
-    """Step Jacobians A (B, T, H, H) of the GRU (torch's convention, as `gru.gru_forward`).
+    """Step Jacobians A (B, T, H, H) of the GRU (torch's convention, as `scratch.gru.gru_forward`).
 
     A_t = diag(z) + Wh_z diag((h_{t-1} - n) z (1 - z))
           + (Wh_n diag(r) + Wh_r diag(hn r (1 - r))) diag((1 - n**2)(1 - z)).
@@ -104,13 +111,12 @@ def gru_step_jacobians(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.nda
     _check_seq("gru_step_jacobians", x, h0, Wx, Wh, 3)
     H = h0.shape[1]
     Wr, Wz, Wn = (Wh[None, :, k * H:(k + 1) * H] for k in range(3))  # (1, H, H) each
-    h, A = h0, []
-    for t in range(x.shape[1]):
-        h_next, cache = gru_step_forward(x[:, t], h, Wx, Wh, bx, bh)
-        r, z, n, hn = cache.r, cache.z, cache.n, cache.hn
+    _, cache = gru_forward(x, h0, Wx, Wh, bx, bh)
+    A = []
+    for step in cache.steps:
+        h, r, z, n, hn = step.h_prev, step.r, step.z, step.n, step.hn
         dn = (Wn * r[:, None] + Wr * (hn * r * (1 - r))[:, None]) * (1 - n**2)[:, None]
         A.append(_diag(z) + Wz * ((h - n) * z * (1 - z))[:, None] + dn * (1 - z)[:, None])
-        h = h_next
     return np.stack(A, axis=1)
 
 
@@ -152,8 +158,8 @@ def torch_jacobian_products(step, x: Tensor, s0: Tensor) -> np.ndarray:
     batch are independent, so one pass gives row j for every sample at once.
     """
     shp = Shapes("torch_jacobian_products")
-    _shape_only(shp, "x", x, "B T D")
-    _shape_only(shp, "s0", s0, "B S")
+    shp.check("x", x, "B T D")
+    shp.check("s0", s0, "B S")
     with torch.enable_grad():
         states = [s0.detach().clone().requires_grad_(True)]
         for t in range(x.shape[1]):
@@ -165,10 +171,6 @@ def torch_jacobian_products(step, x: Tensor, s0: Tensor) -> np.ndarray:
             for k, g in enumerate(grads):  # g[b, i] = d s_T[b, j] / d s_k[b, i]
                 M[:, T - k, :, j] = g.detach().cpu().double().numpy()
     return M
-
-
-def _shape_only(shp: Shapes, name: str, t: Tensor, spec: str) -> None:
-    shp.check(name, np.broadcast_to(np.float64(0.0), tuple(t.shape)), spec)
 
 
 def _step_and_state(model, B: int, dtype: torch.dtype):
@@ -189,17 +191,17 @@ def _step_and_state(model, B: int, dtype: torch.dtype):
         H = model.hidden_size
     else:
         if isinstance(model, nn.LSTM):
-            model = torch_cells.LSTM.from_torch(model)
+            model = LSTM.from_torch(model)
         elif isinstance(model, nn.GRU):
-            model = torch_cells.GRU.from_torch(model)
+            model = GRU.from_torch(model)
         H = model.hidden_size
-        if isinstance(model, torch_cells.LSTM):
+        if isinstance(model, LSTM):
             def step(x, s):
                 return torch.cat(model.step(x, s[:, :H], s[:, H:]), dim=1)
             return step, torch.zeros(B, 2 * H, dtype=dtype), H
         if not hasattr(model, "step"):
             raise TypeError("hidden_jacobian_norms: `model` must be nn.RNN, nn.LSTM, nn.GRU, "
-                            "a torch_cells module, or have a `step(x, h) -> h` method; got "
+                            "a models.recurrent layer, or have a `step(x, h) -> h` method; got "
                             f"{type(model).__name__}.")
         step = model.step
     return step, torch.zeros(B, H, dtype=dtype), H
@@ -211,7 +213,7 @@ def hidden_jacobian_norms(model: nn.Module, x: Tensor, s0: Tensor | None = None,
     """Norms of dh_T/dh_{T-L} against the lag L of a torch model; returns (lags, norms).
 
     model: nn.RNN / nn.LSTM / nn.GRU (one layer; x is read batch-first whatever its
-    `batch_first` flag), torch_cells.LSTM / GRU, or any module with `step(x, h) -> h`
+    `batch_first` flag), the package's LSTM / GRU / RNN layers, or any module with `step(x, h) -> h`
     and `hidden_size`. x: (B, T, D). s0: (B, S) initial state, zeros if None; for an
     LSTM S = 2H and s0 = [h0, c0]. ord: 2 (spectral) or "fro".
     part: for an LSTM, "h" (dh_T/dh_k with c_k held fixed), "c" (dc_T/dc_k with h_k

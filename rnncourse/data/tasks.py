@@ -1,4 +1,11 @@
-"""Synthetic long-range tasks: the adding problem and the copy task (Chapter 5).
+"""Synthetic tasks with known answers: delayed recall (Chapter 1), recall-the-first-value
+(Chapter 4), the adding problem and the copy task (Chapter 5).
+
+Delayed recall: random +-1 bits; the target at step t is the bit seen `lag` steps ago, so
+a window of width k <= lag is at chance and one of width k > lag is perfect.
+
+Recall-the-first-value: the first of T uniform values must be reported after T steps of
+distractors; predicting 0 scores MSE = 1/3.
 
 Adding problem (Hochreiter & Schmidhuber 1997; the variant of Le et al. 2015): each step
 carries two features, a value drawn uniformly from [0, 1] and a marker that is 1 at exactly
@@ -10,32 +17,66 @@ Copy task: a string of `n_copy` symbols, a long stretch of blanks, a "go" marker
 model must write the string back. Predicting blanks and then a uniformly random symbol is
 the memoryless baseline.
 
-Randomness comes in as an argument (an int seed, a `np.random.Generator` or a
-`torch.Generator`); the same seed gives the same batch.
+The conventions of every generator in `rnncourse.data`: randomness comes in as an
+argument (an int seed or a `np.random.Generator`; nothing here touches a global seed), so
+the same seed gives the same batch on every machine; values are float64 NumPy arrays and
+ids int64 (a torch model casts at its own boundary, `torch.from_numpy(x).float()`); this
+wing imports neither torch nor the model code.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 ADDING_BASELINE_MSE = 1.0 / 6.0  # MSE of the constant prediction y = 1
 
 
+RECALL_BASELINE_MSE = 1.0 / 3.0  # MSE of predicting 0 for a value uniform in [-1, 1]
+
+
 def _rng(func: str, rng) -> np.random.Generator:
-    """A NumPy generator from an int seed, a NumPy generator or a torch generator."""
+    """A NumPy generator from an int seed or a NumPy generator."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, torch.Generator):
-        seed = int(torch.randint(0, 2**62, (1,), generator=rng).item())
-        return np.random.default_rng(seed)
-    if isinstance(rng, int | np.integer):
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise TypeError(f"{func}: `rng` must be an int seed, np.random.Generator or "
-                    f"torch.Generator, got {type(rng).__name__}.")
+    raise TypeError(f"{func}: `rng` must be an int seed or a np.random.Generator, got "
+                    f"{type(rng).__name__}.")
 
 
-def adding_problem(B: int, T: int, rng, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+def delayed_recall(B: int, T: int, lag: int, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The delayed-recall task: output the bit seen `lag` steps ago.
+
+    Returns x: (B, T, 1) random +-1 bits, y: (B, T) with y[:, t] = x[:, t-lag] (0 where
+    t < lag) and mask: (B, T) bool, True where the target is defined (t >= lag).
+    """
+    if not 0 <= lag < T:
+        raise ValueError(f"delayed_recall: lag={lag} must lie in 0..T-1 = 0..{T - 1}.")
+    x = _rng("delayed_recall", rng).choice(np.array([-1.0, 1.0]), size=(B, T, 1))
+    y = np.zeros((B, T))
+    y[:, lag:] = x[:, :T - lag, 0]
+    mask = np.zeros((B, T), dtype=bool)
+    mask[:, lag:] = True
+    return x, y, mask
+
+
+def recall_first(B: int, T: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """The "remember the first value" task: x (B, T, 2), y (B,).
+
+    x[..., 0] holds values uniform in [-1, 1] at every step (distractors after the
+    first); x[..., 1] is a marker, 1 at the first step and 0 elsewhere. The target is
+    the first value, y = x[:, 0, 0], read after T steps. Predicting 0 scores
+    MSE = Var(y) = 1/3.
+    """
+    if T < 1:
+        raise ValueError(f"recall_first: `T` must be at least 1, got T={T}.")
+    values = _rng("recall_first", rng).uniform(-1.0, 1.0, size=(B, T))
+    marker = np.zeros((B, T))
+    marker[:, 0] = 1.0
+    return np.stack([values, marker], axis=-1), values[:, 0].copy()
+
+
+def adding_problem(B: int, T: int, rng, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """A batch of the adding problem.
 
     B: batch size; T: sequence length (at least 2); rng: seed or generator.

@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnncourse.layers import sigmoid
-from rnncourse.shapes import Shapes
+from rnncourse.scratch.ops import sigmoid
+from rnncourse.shapes import Shapes, check_upstream
 
 
 def _check_params(shp: Shapes, Wx, Wh, bx, bh, h_name: str) -> None:
@@ -87,6 +87,11 @@ def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.n
     h_next: (B, H) = (1 - z) * n + z * h_prev.
     """
     _check_step("gru_step_forward", x, h_prev, Wx, Wh, bx, bh)
+    return _step(x, h_prev, Wx, Wh, bx, bh)
+
+
+def _step(x, h_prev, Wx, Wh, bx, bh):
+    """`gru_step_forward` without the checks, for loops that checked once at entry."""
     r, z, n, hn = _gates(x, h_prev, Wx, Wh, bx, bh)
     h_next = (1 - z) * n + z * h_prev
     return h_next, GRUStepCache(x, h_prev, r, z, n, hn, Wx, Wh)
@@ -97,6 +102,11 @@ def gru_step_backward(dh_next: np.ndarray, cache: GRUStepCache) -> tuple[np.ndar
 
     dh_next: (B, H) upstream gradient.
     """
+    dh_next = check_upstream("gru_step_backward", "dh_next", dh_next, cache.h_prev, "B H")
+    return _step_backward(dh_next, cache)
+
+
+def _step_backward(dh_next, cache):
     x, h_prev, r, z, n, hn, Wx, Wh = cache
     dn = dh_next * (1 - z)
     dz = dh_next * (h_prev - n)
@@ -131,7 +141,7 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
     _check_params(shp, Wx, Wh, bx, bh, "h0")
     h_t, hs, steps = h0, [], []
     for t in range(x.shape[1]):
-        h_t, step = gru_step_forward(x[:, t], h_t, Wx, Wh, bx, bh)
+        h_t, step = _step(x[:, t], h_t, Wx, Wh, bx, bh)
         hs.append(h_t)
         steps.append(step)
     return np.stack(hs, axis=1), GRUCache(steps)  # (B, T, H)
@@ -140,22 +150,20 @@ def gru_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
 def gru_backward(dh: np.ndarray, cache: GRUCache) -> tuple[np.ndarray, ...]:
     """Backward of `gru_forward`; returns (dx, dh0, dWx, dWh, dbx, dbh).
 
-    dh: (B, T, H) upstream gradient of every hidden state.
+    dh: (B, T, H) upstream gradient of every hidden state (a gradient into the final
+    state from beyond the sequence is added to dh[:, -1], as for the other backwards).
     """
     steps = cache.steps
     first = steps[0]
     B, H = first.h_prev.shape
     T = len(steps)
-    shp = Shapes("gru_backward")
-    for letter, size in (("B", B), ("T", T), ("H", H)):
-        shp.bind(letter, size, "the forward pass (cache)")
-    shp.check("dh", dh, "B T H")
+    dh = check_upstream("gru_backward", "dh", dh, (B, T, H), "B T H")
     dx = np.zeros((B, T, first.x.shape[1]))
     dWx, dWh = np.zeros_like(first.Wx), np.zeros_like(first.Wh)
     dbx, dbh = np.zeros(3 * H), np.zeros(3 * H)
     dh_t = np.zeros((B, H))
     for t in reversed(range(T)):
-        dx[:, t], dh_t, dWx_t, dWh_t, dbx_t, dbh_t = gru_step_backward(dh[:, t] + dh_t, steps[t])
+        dx[:, t], dh_t, dWx_t, dWh_t, dbx_t, dbh_t = _step_backward(dh[:, t] + dh_t, steps[t])
         dWx += dWx_t
         dWh += dWh_t
         dbx += dbx_t

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import logsumexp
 
-from rnncourse.shapes import Shapes, check_probabilities
+from rnncourse.shapes import Shapes, check_ids, check_probabilities
 
 STATE_NAMES = ("fair", "loaded")  # state names of `dishonest_casino()`, in order
 
@@ -76,14 +76,8 @@ def check_obs(func: str, hmm: HMM, obs) -> np.ndarray:
             raise ValueError(f"{func}: `obs` must hold integer symbols 0..M-1, got "
                              f"dtype {obs.dtype} with non-integer values.")
         obs = obs.astype(np.int64)
-    if len(obs) == 0:
-        raise ValueError(f"{func}: `obs` is empty; it needs at least one observation.")
-    bad = (obs < 0) | (obs >= hmm.M)
-    if np.any(bad):
-        raise ValueError(f"{func}: `obs` must hold symbols in 0..M-1 = 0..{hmm.M - 1} "
-                         f"(M={hmm.M} comes from `emit`), but obs[{np.argmax(bad)}] = "
-                         f"{obs[np.argmax(bad)]}.")
-    return obs
+    return check_ids(func, "obs", obs, hmm.M, "T", what="symbols", source="`emit`",
+                     min_len=1, letter="M")
 
 
 def sample(hmm: HMM, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

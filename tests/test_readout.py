@@ -1,12 +1,12 @@
-"""rnncourse.layers: the temporal read-out and the masked softmax loss."""
+"""rnncourse.scratch.readout: the temporal read-out and the masked softmax loss."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from rnncourse import layers
 from rnncourse.gradcheck import check_backward, numerical_gradients, relative_error
+from rnncourse.scratch import ops, readout
 
 B, T, H, V = 3, 4, 6, 7
 
@@ -28,7 +28,7 @@ def _data(rng):
 def test_temporal_affine_gradcheck(rng):
     inputs = dict(h=rng.standard_normal((B, T, H)), W=rng.standard_normal((H, V)),
                   b=rng.standard_normal(V))
-    result = check_backward(layers.temporal_affine_forward, layers.temporal_affine_backward,
+    result = check_backward(readout.temporal_affine_forward, readout.temporal_affine_backward,
                             inputs, rng)
     assert result.passed, str(result)
 
@@ -37,10 +37,10 @@ def test_temporal_affine_gradcheck(rng):
 def test_softmax_loss_gradient(rng, use_mask):
     scores, y, mask = _data(rng)
     mask = mask if use_mask else None
-    _, dscores = layers.temporal_softmax_loss(scores, y, mask)
+    _, dscores = readout.temporal_softmax_loss(scores, y, mask)
 
     def f(scores):
-        return np.array(layers.temporal_softmax_loss(scores, y, mask)[0])
+        return np.array(readout.temporal_softmax_loss(scores, y, mask)[0])
 
     num = numerical_gradients(f, {"scores": scores}, np.array(1.0))["scores"]
     assert relative_error(dscores, num) < 1e-8
@@ -48,7 +48,7 @@ def test_softmax_loss_gradient(rng, use_mask):
 
 def test_softmax_loss_matches_torch_ignore_index(rng):
     scores, y, mask = _data(rng)
-    loss, dscores = layers.temporal_softmax_loss(scores, y, mask)
+    loss, dscores = readout.temporal_softmax_loss(scores, y, mask)
     s = torch.tensor(scores, requires_grad=True)
     y_t = torch.from_numpy(np.where(mask, y, -100))
     ref = F.cross_entropy(s.reshape(-1, V), y_t.reshape(-1), ignore_index=-100)
@@ -60,38 +60,38 @@ def test_softmax_loss_matches_torch_ignore_index(rng):
 def test_masked_positions_get_zero_gradient(rng):
     scores, y, mask = _data(rng)
     y = np.where(mask, y, -1)  # padding ids must be ignored, not indexed
-    _, dscores = layers.temporal_softmax_loss(scores, y, mask)
+    _, dscores = readout.temporal_softmax_loss(scores, y, mask)
     assert np.all(dscores[~mask] == 0)
     assert np.all(np.abs(dscores[mask]).sum(-1) > 0)
 
 
 def test_normalisation_is_mean_over_unmasked(rng):
     scores, y, mask = _data(rng)
-    loss, _ = layers.temporal_softmax_loss(scores, y, mask)
-    logp = layers.log_softmax(scores)
+    loss, _ = readout.temporal_softmax_loss(scores, y, mask)
+    logp = ops.log_softmax(scores)
     per_token = -np.take_along_axis(logp, y[..., None], -1)[..., 0]
     assert abs(loss - per_token[mask].sum() / mask.sum()) < 1e-13
 
 
 def test_log_softmax_is_stable():
     scores = np.array([[[1000.0, 0.0, -1000.0]]])
-    loss, dscores = layers.temporal_softmax_loss(scores, np.array([[0]]))
+    loss, dscores = readout.temporal_softmax_loss(scores, np.array([[0]]))
     assert np.isfinite(loss) and loss == 0.0 and np.all(np.isfinite(dscores))
 
 
 def test_wrong_shape_message(rng):
     scores, y, mask = _data(rng)
     with pytest.raises(ValueError, match=r"temporal_softmax_loss: `mask` has shape"):
-        layers.temporal_softmax_loss(scores, y, mask[:, :-1])
+        readout.temporal_softmax_loss(scores, y, mask[:, :-1])
     with pytest.raises(ValueError, match=r"temporal_affine_forward: `W`.*\(H, V\)"):
-        layers.temporal_affine_forward(rng.standard_normal((B, T, H)),
+        readout.temporal_affine_forward(rng.standard_normal((B, T, H)),
                                        rng.standard_normal((H + 1, V)), np.zeros(V))
     with pytest.raises(ValueError, match=r"temporal_softmax_loss: `mask` has no True"):
-        layers.temporal_softmax_loss(scores, y, np.zeros((B, T), dtype=bool))
+        readout.temporal_softmax_loss(scores, y, np.zeros((B, T), dtype=bool))
 
 
 def test_sigmoid_matches_torch_and_is_stable():
     a = np.linspace(-800, 800, 1601)
-    s = layers.sigmoid(a)
+    s = ops.sigmoid(a)
     assert np.all(np.isfinite(s)) and s[0] == 0.0 and s[-1] == 1.0
     assert np.allclose(s, torch.sigmoid(torch.from_numpy(a)).numpy(), rtol=1e-15, atol=1e-300)

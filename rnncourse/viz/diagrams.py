@@ -14,26 +14,24 @@ Chapter 2 (`book/02-vanilla-rnn`).
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.path import Path
 
-from rnncourse.plotting import HIDDEN_COLOR, INPUT_COLOR, OUTPUT_COLOR
+from rnncourse.viz.style import (
+    HIDDEN_COLOR,
+    INPUT_COLOR,
+    LOSS_COLOR,
+    OUTPUT_COLOR,
+    TARGET_COLOR,
+    axes,
+)
 
-LOSS_COLOR = "#f3d98b"
-TARGET_COLOR = "#dedede"
 BOX = 0.72   # side of a node
 DX = 1.6     # horizontal distance between time steps
 
 PATTERNS = ("hidden-to-hidden", "output-to-hidden", "single-output")
 IO_KINDS = ("many-to-one", "one-to-many", "many-to-many", "encoder-decoder")
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def _check_T(func: str, name: str, T: int) -> None:
@@ -87,7 +85,7 @@ def draw_folded(ax: Axes | None = None) -> Axes:
 
     Draws 3 boxes and 3 arrows (input, self-loop, output).
     """
-    ax = _axes(ax, (2.2, 3.2))
+    ax = axes(ax, (2.2, 3.2))
     _node(ax, 0, 0, "$x_t$", INPUT_COLOR)
     _node(ax, 0, 1.5, "$h_t$", HIDDEN_COLOR)
     _node(ax, 0, 3, "$y_t$", OUTPUT_COLOR)
@@ -110,7 +108,7 @@ def draw_unrolled(T: int = 4, ax: Axes | None = None, outputs: bool = True) -> A
     arrows (x_t -> h_t, h_{t-1} -> h_t) plus T arrows h_t -> y_t if `outputs`.
     """
     _check_T("draw_unrolled", "T", T)
-    ax = _axes(ax, (1.6 * T + 1.6, 3.2))
+    ax = axes(ax, (1.6 * T + 1.6, 3.2))
     _node(ax, 0, 1.5, "$h_0$", HIDDEN_COLOR)
     for t in range(1, T + 1):
         c = DX * t
@@ -139,7 +137,7 @@ def draw_pattern(pattern: str, T: int = 3, ax: Axes | None = None) -> Axes:
     if pattern not in PATTERNS:
         raise ValueError(f"draw_pattern: `pattern` must be one of {PATTERNS}, got {pattern!r}.")
     _check_T("draw_pattern", "T", T)
-    ax = _axes(ax, (1.6 * T + 1.6, 5.0))
+    ax = axes(ax, (1.6 * T + 1.6, 5.0))
     jordan = pattern == "output-to-hidden"
     last_only = pattern == "single-output"
     if jordan:
@@ -186,7 +184,7 @@ def draw_io_graph(kind: str, T: int = 3, ax: Axes | None = None,
     T_out = T if T_out is None else T_out
     _check_T("draw_io_graph", "T_out", T_out)
     n_cols = T + (T_out if kind == "encoder-decoder" else 0)
-    ax = _axes(ax, (1.3 * n_cols + 1.6, 3.2))
+    ax = axes(ax, (1.3 * n_cols + 1.6, 3.2))
     _node(ax, 0, 1.5, "$h_0$", HIDDEN_COLOR)
     for t in range(1, T + 1):
         c = DX * t

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse import bptt, rnn
-from rnncourse.layers import log_softmax
+from rnncourse.scratch import bptt, readout, rnn
+from rnncourse.scratch.ops import log_softmax
 
 
 def _check_temperature(func: str, temperature: float) -> None:
@@ -90,8 +90,8 @@ def sample_sequence(params: dict[str, np.ndarray], start_idx, n: int,
     out = np.empty((idx.shape[0], n), dtype=np.int64)
     for t in range(n):
         x, _ = bptt.encode_inputs(params, idx[:, None])           # (B, 1, D)
-        h, _ = rnn.rnn_step_forward(x[:, 0], h, params["Wx"], params["Wh"], params["b"])
-        logits = h @ params["W_out"] + params["b_out"]           # (B, V)
+        h = rnn.tanh_step(x[:, 0] @ params["Wx"] + params["b"], h, params["Wh"])  # (B, H)
+        logits = readout.scores(h, params["W_out"], params["b_out"])  # (B, V)
         idx = sample_next(logits, temperature, rng, top_k)
         out[:, t] = idx
     return out[0] if single else out

@@ -23,15 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnncourse.shapes import Shapes
-
-
-def _upstream(func: str, name: str, value, like: np.ndarray, spec: str) -> np.ndarray:
-    """Check an upstream gradient against the forward array it belongs to."""
-    shp = Shapes(func)
-    for letter, size in zip(spec.split(), like.shape, strict=True):
-        shp.bind(letter, size, "the forward pass (the cache)")
-    return shp.check(name, value, spec)
+from rnncourse.shapes import Shapes, check_ids, check_upstream
 
 
 class RNNStepCache(NamedTuple):
@@ -56,8 +48,15 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.n
     Wx = shp.check("Wx", Wx, "D H")
     Wh = shp.check("Wh", Wh, "H H")
     b = shp.check("b", b, "H")
-    h_next = np.tanh(x @ Wx + h_prev @ Wh + b)  # (B, H)
+    h_next = tanh_step(x @ Wx + b, h_prev, Wh)  # (B, H)
     return h_next, RNNStepCache(x, h_prev, Wx, Wh, h_next)
+
+
+def tanh_step(x_part: np.ndarray, h_prev: np.ndarray, Wh: np.ndarray) -> np.ndarray:
+    """The recurrence itself, tanh(x_part + h_prev @ Wh), with the input part x Wx + b
+    computed by the caller (once for all steps in `rnn_forward`). No checks: for the
+    loops of this package, after their own checks."""
+    return np.tanh(x_part + h_prev @ Wh)
 
 
 def rnn_step_backward(dh_next: np.ndarray, cache: RNNStepCache) -> tuple[np.ndarray, ...]:
@@ -66,7 +65,7 @@ def rnn_step_backward(dh_next: np.ndarray, cache: RNNStepCache) -> tuple[np.ndar
     dh_next: (B, H) gradient of the loss with respect to h_next.
     tanh' = 1 - tanh^2 reads the post-activation value kept in the cache.
     """
-    dh_next = _upstream("rnn_step_backward", "dh_next", dh_next, cache.h_next, "B H")
+    dh_next = check_upstream("rnn_step_backward", "dh_next", dh_next, cache.h_next, "B H")
     da = dh_next * (1.0 - cache.h_next**2)  # (B, H) gradient of the pre-activation
     dx = da @ cache.Wx.T                     # (B, D)
     dh_prev = da @ cache.Wh.T                # (B, H)
@@ -105,30 +104,28 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
     h = np.empty((B, T, H), dtype=np.result_type(xw, h0, Wh))
     h_prev = h0
     for t in range(T):
-        h_prev = np.tanh(xw[:, t] + h_prev @ Wh)          # (B, H)
+        h_prev = tanh_step(xw[:, t], h_prev, Wh)          # (B, H)
         h[:, t] = h_prev
     return h, RNNCache(x, h0, Wx, Wh, h)
 
 
-def rnn_backward(dh: np.ndarray, cache: RNNCache,
-                 dh_last: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+def rnn_backward(dh: np.ndarray, cache: RNNCache) -> tuple[np.ndarray, ...]:
     """BPTT through `rnn_forward`: returns (dx, dh0, dWx, dWh, db).
 
     dh: (B, T, H) gradient of the loss with respect to every output state h[:, t]
         (from the read-out at each step; zeros where a step has no loss).
-    dh_last: optional (B, H) gradient arriving at the final state h[:, -1] from beyond
-        this sequence, e.g. the `dh0` of the next chunk when a long sequence is processed
-        in chunks without truncation. It is simply added to dh[:, -1].
+    A gradient that reaches the final state from beyond this sequence (the `dh0` of the
+        next chunk, when a long sequence is processed in chunks without truncation) is
+        simply added to dh[:, -1]: every backward of the course takes one gradient per
+        output of its forward, in order, and then the cache.
     dh0: (B, H) is the gradient with respect to the initial state, i.e. what would flow
-        into the previous chunk. Truncated BPTT discards it (see `rnncourse.bptt`).
+        into the previous chunk. Truncated BPTT discards it (see `rnncourse.scratch.bptt`).
     """
-    dh = _upstream("rnn_backward", "dh", dh, cache.h, "B T H")
+    dh = check_upstream("rnn_backward", "dh", dh, cache.h, "B T H")
     x, h0, Wx, Wh, h = cache
-    if dh_last is not None:
-        dh_last = _upstream("rnn_backward", "dh_last", dh_last, h0, "B H")
     T = h.shape[1]
     da = np.empty_like(h)                                    # (B, T, H) pre-activation grads
-    carry = np.zeros_like(h0) if dh_last is None else dh_last  # (B, H) from step t+1
+    carry = np.zeros_like(h0)                                # (B, H) from step t+1
     for t in range(T - 1, -1, -1):
         da[:, t] = (dh[:, t] + carry) * (1.0 - h[:, t] ** 2)
         carry = da[:, t] @ Wh.T                               # (B, H) into h_{t-1}
@@ -142,22 +139,10 @@ def rnn_backward(dh: np.ndarray, cache: RNNCache,
     return dx, carry, dWx, dWh, db
 
 
-def _indices(func: str, idx, V: int, shp: Shapes, spec: str) -> np.ndarray:
-    idx = shp.check("idx", idx, spec)
-    if not np.issubdtype(idx.dtype, np.integer):
-        raise TypeError(f"{func}: `idx` must hold integer token ids, got dtype {idx.dtype}.")
-    if idx.size and (idx.min() < 0 or idx.max() >= V):
-        raise ValueError(f"{func}: `idx` holds ids from {idx.min()} to {idx.max()}, but "
-                         f"they must lie in 0..V-1 = 0..{V - 1}; V={V} comes from the "
-                         "vocabulary size.")
-    return idx
-
-
 def one_hot(idx: np.ndarray, V: int, dtype=np.float64) -> np.ndarray:
     """One-hot vectors: idx of any shape (...) -> (..., V) with a single 1 per row."""
-    shp = Shapes("one_hot")
     idx = np.asarray(idx)
-    idx = _indices("one_hot", idx, V, shp, " ".join(f"N{i}" for i in range(idx.ndim)))
+    idx = check_ids("one_hot", "idx", idx, V, " ".join(f"N{i}" for i in range(idx.ndim)))
     out = np.zeros(idx.shape + (V,), dtype=dtype)
     np.put_along_axis(out, idx[..., None], 1, axis=-1)
     return out
@@ -176,7 +161,8 @@ def embed_forward(idx: np.ndarray, W_embed: np.ndarray) -> tuple[np.ndarray, Emb
     """
     shp = Shapes("embed_forward")
     W_embed = shp.check("W_embed", W_embed, "V D")
-    idx = _indices("embed_forward", idx, W_embed.shape[0], shp, "B T")
+    idx = check_ids("embed_forward", "idx", idx, W_embed.shape[0], "B T", shp=shp,
+                    source="`W_embed`")
     return W_embed[idx], EmbedCache(idx, W_embed.shape[0])  # (B, T, D)
 
 

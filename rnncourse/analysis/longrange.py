@@ -1,7 +1,8 @@
 """One run of the long-range benchmark: a torch RNN, LSTM or GRU on the adding problem.
 
-    model: nn.RNN / nn.LSTM / nn.GRU (batch_first) -> last hidden state -> nn.Linear(H, 1)
-    loop:  fresh batch of the adding problem -> MSE -> backward -> clip global norm -> Adam
+    model: `models.regressor.Regressor`: nn.RNN / nn.LSTM / nn.GRU -> last state -> linear
+    loop:  `models.train.fit`: fresh batch of the adding problem -> MSE -> backward ->
+           clip global norm -> Adam
     stop:  after `config.max_steps` updates, or as soon as the held-out MSE falls below
            `solved_frac` * 1/6 (the constant-prediction baseline)
 
@@ -15,16 +16,15 @@ by Chapter 5.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
-from rnncourse.tasks import ADDING_BASELINE_MSE, adding_problem
-
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from rnncourse.data.tasks import ADDING_BASELINE_MSE, adding_problem
+from rnncourse.models import train
+from rnncourse.models.regressor import Regressor
 
 
 @dataclass
@@ -42,64 +42,19 @@ class RunConfig:
     max_steps: int = 2000        # the budget: updates per run (fewer if solved sooner)
 
 
-class Regressor(nn.Module):
-    """A recurrent layer reading x (B, T, 2) and a linear read-out of its last state.
-
-    The weights are drawn from `generator` with PyTorch's default distributions
-    (U(-1/sqrt(H), 1/sqrt(H)) for the recurrent layer, U(-1/sqrt(fan_in), 1/sqrt(fan_in))
-    for the read-out), so a seed fixes them without touching torch's global generator.
-    """
-
-    def __init__(self, cell: str, H: int, forget_bias: float | None = None,
-                 generator: torch.Generator | None = None):
-        super().__init__()
-        if cell not in CELLS:
-            raise ValueError(f"Regressor: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
-        # torch's constructors initialise from the global generator; with our own
-        # generator, its state is saved and restored around them (fork_rng).
-        with torch.random.fork_rng(devices=[], enabled=generator is not None):
-            self.rnn = CELLS[cell](input_size=2, hidden_size=H, batch_first=True)
-            self.out = nn.Linear(H, 1)
-        if generator is not None:
-            _uniform_(self.rnn.parameters(), 1 / np.sqrt(H), generator)
-            _uniform_(self.out.parameters(), 1 / np.sqrt(H), generator)
-        if cell == "lstm" and forget_bias is not None:
-            set_forget_bias(self.rnn, forget_bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, _ = self.rnn(x)  # (B, T, H)
-        return self.out(h[:, -1]).squeeze(-1)  # (B,)
-
-
-def _uniform_(params, bound: float, generator: torch.Generator) -> None:
-    """Fill every tensor in `params` with U(-bound, bound) drawn from `generator`."""
-    with torch.no_grad():
-        for p in params:
-            p.copy_((2 * torch.rand(p.shape, generator=generator, dtype=p.dtype) - 1) * bound)
-
-
-def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
-    """Set the forget-gate bias of every layer of `lstm` so that b_ih + b_hh = value.
-
-    torch's gate order is i, f, g, o, so the forget gate is the block H:2H.
-    """
-    H = lstm.hidden_size
-    with torch.no_grad():
-        for name, p in lstm.named_parameters():
-            if name.startswith("bias_ih"):
-                p[H:2 * H] = value
-            elif name.startswith("bias_hh"):
-                p[H:2 * H] = 0.0
-
-
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, chunk: int = 500) -> float:
     """Mean squared error of `model` on x (N, T, 2), y (N,), without gradients."""
     model.eval()
     with torch.no_grad():
-        se = sum(float(((model(x[i:i + chunk]) - y[i:i + chunk]) ** 2).sum())
+        se = sum(float(((model(x[i:i + chunk])[0] - y[i:i + chunk]) ** 2).sum())
                  for i in range(0, len(x), chunk))
     model.train()
     return se / len(x)
+
+
+def _tensors(arrays) -> tuple[torch.Tensor, ...]:
+    """float64 task arrays -> float32 tensors (the models' dtype)."""
+    return tuple(torch.from_numpy(a).float() for a in arrays)
 
 
 def train_run(cell: str, T: int, seed: int, budget_s: float = float("inf"),
@@ -116,28 +71,26 @@ def train_run(cell: str, T: int, seed: int, budget_s: float = float("inf"),
     cfg = config or RunConfig()
     generator = torch.Generator().manual_seed(seed)  # initialisation only
     model = Regressor(cell, cfg.H, cfg.forget_bias if cell == "lstm" else None, generator)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     train_rng = np.random.default_rng([seed, T, 0])
     val_rng = np.random.default_rng([seed, T, 1])  # held-out set: fixed per (seed, T)
-    xv, yv = (torch.from_numpy(a) for a in adding_problem(cfg.n_val, T, val_rng))
+    xv, yv = _tensors(adding_problem(cfg.n_val, T, val_rng))
     threshold = cfg.solved_frac * ADDING_BASELINE_MSE
     curve = [(0, 0.0, evaluate(model, xv, yv))]
-    cpu, steps, solved_at = 0.0, 0, None
-    while cpu < budget_s and steps < cfg.max_steps:
-        start = time.process_time()
-        x, y = (torch.from_numpy(a) for a in adding_problem(cfg.B, T, train_rng))
-        loss = ((model(x) - y) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
-        cpu += time.process_time() - start
-        steps += 1
+    solved_at = None
+
+    def after_step(steps: int, cpu: float) -> bool:
+        nonlocal solved_at
         if steps % cfg.eval_every == 0 or cpu >= budget_s or steps == cfg.max_steps:
             curve.append((steps, round(cpu, 3), evaluate(model, xv, yv)))
             if curve[-1][2] < threshold:
                 solved_at = (steps, round(cpu, 3))
-                break
+                return True
+        return False
+
+    history = train.fit(model, lambda i: _tensors(adding_problem(cfg.B, T, train_rng)),
+                        cfg.max_steps, cfg.lr, cfg.clip, after_step=after_step,
+                        budget_s=budget_s)
+    steps, cpu = history.steps, history.cpu_s
     vals = [v for _, _, v in curve]
     extra = {"model": model} if keep_model else {}
     return extra | {"cell": cell, "T": T, "seed": seed, "budget_s": budget_s, "config": asdict(cfg),

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncourse.scratch.ops import log_softmax
 from rnncourse.shapes import Shapes
 
 
@@ -40,7 +41,13 @@ def temporal_affine_forward(h: np.ndarray, W: np.ndarray,
     h = shp.check("h", h, "B T H")
     W = shp.check("W", W, "H V")
     b = shp.check("b", b, "V")
-    return h @ W + b, TemporalAffineCache(h, W)  # (B, T, V)
+    return scores(h, W, b), TemporalAffineCache(h, W)  # (B, T, V)
+
+
+def scores(h: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The read-out itself, h @ W + b for states h: (..., H); no checks and no cache, for
+    the loops of this package (sampling, evaluation) after their own checks."""
+    return h @ W + b
 
 
 def temporal_affine_backward(dscores: np.ndarray,
@@ -63,16 +70,6 @@ def temporal_affine_backward(dscores: np.ndarray,
     dW = h.reshape(B * T, H).T @ ds2       # (H, V)
     db = ds2.sum(axis=0)                   # (V,)
     return dh, dW, db
-
-
-def log_softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Numerically stable log softmax: s - max(s) - log(sum(exp(s - max(s)))).
-
-    Subtracting the maximum changes nothing mathematically, and keeps exp() from
-    overflowing: the largest term becomes exp(0) = 1.
-    """
-    shifted = scores - np.max(scores, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def temporal_softmax_loss(scores: np.ndarray, y: np.ndarray,
@@ -114,9 +111,3 @@ def temporal_softmax_loss(scores: np.ndarray, y: np.ndarray,
         dscores, y_safe[..., None], axis=-1) - 1.0, axis=-1)      # softmax - one_hot(y)
     dscores *= mask[..., None] / n
     return loss, dscores
-
-
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid 1 / (1 + exp(-a)), stable for large |a|: exp only sees -|a|."""
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))

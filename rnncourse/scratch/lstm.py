@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnncourse.layers import sigmoid
-from rnncourse.shapes import Shapes
+from rnncourse.scratch.ops import sigmoid
+from rnncourse.shapes import Shapes, check_upstream
 
 
 def _check_step(func: str, x, h_prev, c_prev, Wx, Wh, b) -> None:
@@ -59,6 +59,11 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     h_next, c_next: (B, H).
     """
     _check_step("lstm_step_forward", x, h_prev, c_prev, Wx, Wh, b)
+    return _step(x, h_prev, c_prev, Wx, Wh, b)
+
+
+def _step(x, h_prev, c_prev, Wx, Wh, b):
+    """`lstm_step_forward` without the checks, for loops that checked once at entry."""
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b  # (B, 4H)
     i = sigmoid(a[:, :H])
@@ -77,6 +82,12 @@ def lstm_step_backward(dh_next: np.ndarray, dc_next: np.ndarray, cache: LSTMStep
 
     dh_next, dc_next: (B, H) upstream gradients of the two outputs.
     """
+    dh_next = check_upstream("lstm_step_backward", "dh_next", dh_next, cache.tanh_c, "B H")
+    dc_next = check_upstream("lstm_step_backward", "dc_next", dc_next, cache.tanh_c, "B H")
+    return _step_backward(dh_next, dc_next, cache)
+
+
+def _step_backward(dh_next, dc_next, cache):
     x, h_prev, c_prev, i, f, g, o, tanh_c, Wx, Wh = cache
     do = dh_next * tanh_c
     dc = dc_next + dh_next * o * (1 - tanh_c**2)  # both paths into c_next
@@ -121,7 +132,7 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, Wx: np.ndarray,
     h_t, c_t = h0, c0
     hs, steps = [], []
     for t in range(x.shape[1]):
-        h_t, c_t, step = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        h_t, c_t, step = _step(x[:, t], h_t, c_t, Wx, Wh, b)
         hs.append(h_t)
         steps.append(step)
     return np.stack(hs, axis=1), c_t, LSTMCache(steps)  # (B, T, H), (B, H)
@@ -133,22 +144,22 @@ def lstm_backward(dh: np.ndarray, dc_last: np.ndarray, cache: LSTMCache
 
     dh: (B, T, H) upstream gradient of every hidden state.
     dc_last: (B, H) upstream gradient of c_last; zeros if the loss does not use it.
+    Like every backward of the course: one gradient per output of the forward, in order,
+    then the cache (a gradient into the final h from beyond the sequence is added to
+    dh[:, -1]).
     """
     steps = cache.steps
     first = steps[0]
     B, T, H = first.h_prev.shape[0], len(steps), first.h_prev.shape[1]
-    shp = Shapes("lstm_backward")
-    for letter, size in (("B", B), ("T", T), ("H", H)):
-        shp.bind(letter, size, "the forward pass (cache)")
-    shp.check("dh", dh, "B T H")
-    shp.check("dc_last", dc_last, "B H")
+    dh = check_upstream("lstm_backward", "dh", dh, (B, T, H), "B T H")
+    dc_last = check_upstream("lstm_backward", "dc_last", dc_last, (B, H), "B H")
     dx = np.zeros((B, T, first.x.shape[1]))
     dWx, dWh = np.zeros_like(first.Wx), np.zeros_like(first.Wh)
     db = np.zeros(4 * H)
     dh_t, dc_t = np.zeros((B, H)), dc_last
     for t in reversed(range(T)):
         # h_t reaches the loss directly (dh[:, t]) and through step t+1 (dh_t).
-        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(
+        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = _step_backward(
             dh[:, t] + dh_t, dc_t, steps[t])
         dWx += dWx_t
         dWh += dWh_t

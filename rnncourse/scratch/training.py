@@ -22,8 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from rnncourse import bptt, chardata, layers, optim, rnn, sampling
-from rnncourse.chardata import Vocab
+from rnncourse.data import chardata
+from rnncourse.data.chardata import Vocab
+from rnncourse.scratch import bptt, optim, readout, rnn, sampling
+from rnncourse.scratch.ops import log_softmax
+from rnncourse.shapes import check_ids
 
 
 @dataclass
@@ -76,17 +79,6 @@ def _check_config(config: TrainConfig) -> None:
         raise ValueError(f"train_char_lm: `config.lr` must be positive, got {config.lr}.")
 
 
-def _ids(func: str, name: str, data, V: int) -> np.ndarray:
-    data = np.asarray(data)
-    if data.ndim != 1 or not np.issubdtype(data.dtype, np.integer):
-        raise ValueError(f"{func}: `{name}` must be a 1-D array of integer ids, got shape "
-                         f"{data.shape} and dtype {data.dtype}.")
-    if data.size and (data.min() < 0 or data.max() >= V):
-        raise ValueError(f"{func}: `{name}` holds ids from {data.min()} to {data.max()}, but "
-                         f"they must lie in 0..V-1 = 0..{V - 1}.")
-    return data
-
-
 def _stream(data: np.ndarray, B: int, T: int) -> Iterator[tuple[np.ndarray, np.ndarray, bool]]:
     """Endless batches (x, y, fresh); fresh is True at the first batch of every pass."""
     while True:
@@ -104,7 +96,7 @@ def evaluate(params: dict[str, np.ndarray], data: np.ndarray, B: int = 32,
     character of each track and the last N mod B characters are not scored.
     """
     shp = bptt.check_params("evaluate", params)
-    data = _ids("evaluate", "data", data, shp["V"])
+    data = check_ids("evaluate", "data", data, shp["V"], "N", source="`W_out`")
     L = len(data) // B
     if L < 2:
         raise ValueError(f"evaluate: `data` has N={len(data)} ids, too few for B={B} "
@@ -116,8 +108,7 @@ def evaluate(params: dict[str, np.ndarray], data: np.ndarray, B: int = 32,
         x, y = tracks[:, s:min(s + T, L - 1)], tracks[:, s + 1:min(s + T, L - 1) + 1]
         xin, _ = bptt.encode_inputs(params, x)                          # (B, T', D)
         hs, _ = rnn.rnn_forward(xin, h, params["Wx"], params["Wh"], params["b"])
-        scores = hs @ params["W_out"] + params["b_out"]                 # (B, T', V)
-        logp = layers.log_softmax(scores)
+        logp = log_softmax(readout.scores(hs, params["W_out"], params["b_out"]))  # (B, T', V)
         total -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
         h = hs[:, -1]
     return float(total / (B * (L - 1)))
@@ -137,9 +128,9 @@ def train_char_lm(data: np.ndarray, V: int, config: TrainConfig,
     one batch is the initial state of the next.
     """
     _check_config(config)
-    data = _ids("train_char_lm", "data", data, V)
+    data = check_ids("train_char_lm", "data", data, V, "N", source="`V`")
     if val is not None:
-        val = _ids("train_char_lm", "val", val, V)
+        val = check_ids("train_char_lm", "val", val, V, "N", source="`V`")
     c = config
     rng = np.random.default_rng(c.seed) if rng is None else rng
     start = time.perf_counter()

@@ -16,17 +16,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
-# Colours of the task diagrams (input, hidden state, output), as in Karpathy's figure.
-INPUT_COLOR = "#e8a0a0"
-HIDDEN_COLOR = "#a8d5a2"
-OUTPUT_COLOR = "#9ec3e6"
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 2.8)) -> Axes:
-    """Return `ax`, or the axes of a new figure of size `figsize`."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
+from rnncourse.viz.style import HIDDEN_COLOR, INPUT_COLOR, OUTPUT_COLOR, axes
 
 
 def plot_series(x: np.ndarray, ax: Axes | None = None, t: np.ndarray | None = None,
@@ -35,7 +25,7 @@ def plot_series(x: np.ndarray, ax: Axes | None = None, t: np.ndarray | None = No
 
     x: (T,) values; t: (T,) time stamps (default 0..T-1). Extra keywords go to `ax.plot`.
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     x = np.asarray(x)
     t = np.arange(len(x)) if t is None else np.asarray(t)
     ax.plot(t, x, label=label, **{"lw": 1.0, **line_kw})
@@ -54,7 +44,7 @@ def plot_forecast(history: np.ndarray, forecast: np.ndarray, truth: np.ndarray |
     truth: (S,) the values that were actually observed there.
     band: (S,) half-width of a shaded band around the forecast (e.g. 2 standard errors).
     """
-    ax = _axes(ax)
+    ax = axes(ax)
     history, forecast = np.asarray(history), np.asarray(forecast)
     T, S = len(history), len(forecast)
     th, tf = np.arange(T), np.arange(T, T + S)
@@ -82,7 +72,7 @@ def plot_acf(acf: np.ndarray, ax: Axes | None = None, reference: np.ndarray | No
     one) drawn as a line with markers. bound: draw ±bound as dashed lines (e.g. the
     2/sqrt(T) band within which a white-noise ACF stays).
     """
-    ax = _axes(ax, (5.0, 2.8))
+    ax = axes(ax, (5.0, 2.8))
     acf = np.asarray(acf)
     lags = np.arange(len(acf))
     ax.vlines(lags, 0.0, acf, color="C0", lw=2.0, label="estimated")
@@ -116,7 +106,7 @@ def plot_state_posterior(posterior: np.ndarray, states: np.ndarray | None = None
     states: (T,) true hidden states; every run where states == `state` is shaded.
     label, true_label: legend entries of the curve and of the shaded stretches.
     """
-    ax = _axes(ax, (9.0, 2.6))
+    ax = axes(ax, (9.0, 2.6))
     post = np.asarray(posterior)
     prob = post[:, state] if post.ndim == 2 else post
     if states is not None:
@@ -138,7 +128,7 @@ def plot_decoded_path(states: np.ndarray, decoded: np.ndarray, ax: Axes | None =
 
     states, decoded: (T,) integer states in 0..K-1 (K = len(names)).
     """
-    ax = _axes(ax, (9.0, 1.8))
+    ax = axes(ax, (9.0, 1.8))
     states, decoded = np.asarray(states), np.asarray(decoded)
     K = len(names)
     cmap = plt.get_cmap("Pastel1", K) if K > 2 else None
@@ -163,7 +153,7 @@ def plot_loglik(history: np.ndarray, ax: Axes | None = None,
     history: (n+1,) log P(x) after 0..n updates. reference: e.g. log P(x) under the
     true model, drawn as a dashed line.
     """
-    ax = _axes(ax, (5.0, 2.8))
+    ax = axes(ax, (5.0, 2.8))
     ax.plot(np.arange(len(history)), history, color="C0", lw=1.5, label=label)
     if reference is not None:
         ax.axhline(reference, color="k", ls="--", lw=1.0, label="true model")
@@ -180,7 +170,7 @@ def plot_window_accuracy(widths: np.ndarray, accuracy: np.ndarray, lag: int,
     widths: (N,) window widths k; accuracy: (N,) test accuracy for each; lag: the delay
     of the task, so k = lag + 1 is the first window that contains the target.
     """
-    ax = _axes(ax, (5.0, 2.8))
+    ax = axes(ax, (5.0, 2.8))
     ax.plot(widths, accuracy, "o-", color="C0", lw=1.5, label="window model")
     ax.axhline(chance, color="0.5", ls="--", lw=1.0, label="chance")
     ax.axvline(lag + 1, color="C3", ls=":", lw=1.2, label=f"k = lag + 1 = {lag + 1}")
@@ -204,7 +194,7 @@ def plot_receptive_field(kernel_sizes: Sequence[int], dilations: Sequence[int] |
     ds = [1] * len(ks) if dilations is None else list(dilations)
     rf = 1 + sum((k - 1) * d for k, d in zip(ks, ds, strict=True))
     T = rf + 3 if T is None else T
-    ax = _axes(ax, (0.35 * T + 1.0, 0.6 * len(ks) + 1.0))
+    ax = axes(ax, (0.35 * T + 1.0, 0.6 * len(ks) + 1.0))
     L = len(ks)
     active = [set() for _ in range(L + 1)]
     active[L] = {T - 1}
@@ -263,7 +253,7 @@ def plot_task_taxonomy(ax: Axes | None = None,
     per column, written under it. Draws 5 columns: one-to-one, one-to-many,
     many-to-one, many-to-many unaligned and aligned.
     """
-    ax = _axes(ax, (11.0, 3.4))
+    ax = axes(ax, (11.0, 3.4))
     x0 = 0.0
     for i, (name, (ins, outs)) in enumerate(_TASKS.items()):
         steps = sorted(set(ins) | set(outs))

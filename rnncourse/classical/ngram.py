@@ -16,18 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnncourse.shapes import check_ids
+
 
 def _check(func: str, ids, V: int, name: str, min_len: int) -> np.ndarray:
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{func}: `{name}` must be a 1-D array of integer ids, got shape "
-                         f"{ids.shape} and dtype {ids.dtype}.")
-    if len(ids) < min_len:
-        raise ValueError(f"{func}: `{name}` has {len(ids)} ids but needs at least {min_len}.")
-    if ids.min() < 0 or ids.max() >= V:
-        raise ValueError(f"{func}: `{name}` holds ids from {ids.min()} to {ids.max()}, but "
-                         f"they must lie in 0..V-1 = 0..{V - 1}.")
-    return ids
+    return check_ids(func, name, ids, V, "N", source="`V`", min_len=min_len)
 
 
 def _check_order(func: str, n: int, alpha: float) -> None:

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from rnncourse.shapes import check_ids
+
 DEFAULT_MODULES = ("textwrap", "string", "functools", "heapq", "bisect", "fractions",
                    "difflib", "argparse", "json.decoder", "json.encoder")
 
@@ -51,13 +53,9 @@ class Vocab:
 
     def decode(self, ids) -> str:
         """(N,) ids -> text."""
-        ids = np.asarray(ids)
-        bad_dtype = ids.size > 0 and not np.issubdtype(ids.dtype, np.integer)
-        if ids.ndim != 1 or bad_dtype:
-            raise ValueError(f"Vocab.decode: `ids` must be a 1-D array of integer ids, got "
-                             f"shape {ids.shape} and dtype {ids.dtype}.")
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
-            raise ValueError(f"Vocab.decode: `ids` must lie in 0..V-1 = 0..{len(self) - 1}.")
+        if np.size(ids) == 0:
+            return ""
+        ids = check_ids("Vocab.decode", "ids", ids, len(self), "N", source="this vocabulary")
         return "".join(self.chars[i] for i in ids.tolist())
 
 
