@@ -23,12 +23,13 @@ from rnncourse.scratch.ops import sigmoid
 from rnncourse.shapes import Shapes, check_upstream
 
 
-def _check_step(func: str, x, h_prev, c_prev, Wx, Wh, b) -> None:
+def _check(func: str, x, h, c, Wx, Wh, b, names: tuple[str, str], x_spec: str) -> None:
+    """Check a step's (x_spec "B D", names h_prev, c_prev) or a sequence's arguments."""
     shp = Shapes(func)
-    shp.check("x", x, "B D")
-    shp.check("h_prev", h_prev, "B H")
-    shp.check("c_prev", c_prev, "B H")
-    shp.bind("4H", 4 * shp["H"], "4 x H with H from `h_prev`")
+    shp.check("x", x, x_spec)
+    shp.check(names[0], h, "B H")
+    shp.check(names[1], c, "B H")
+    shp.bind("4H", 4 * shp["H"], f"4 x H with H from `{names[0]}`")
     shp.check("Wx", Wx, "D 4H")
     shp.check("Wh", Wh, "H 4H")
     shp.check("b", b, "4H")
@@ -58,7 +59,7 @@ def lstm_step_forward(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray,
     Wx: (D, 4H), Wh: (H, 4H), b: (4H,) with gate blocks i, f, g, o (torch's order).
     h_next, c_next: (B, H).
     """
-    _check_step("lstm_step_forward", x, h_prev, c_prev, Wx, Wh, b)
+    _check("lstm_step_forward", x, h_prev, c_prev, Wx, Wh, b, ("h_prev", "c_prev"), "B D")
     return _step(x, h_prev, c_prev, Wx, Wh, b)
 
 
@@ -121,14 +122,7 @@ def lstm_forward(x: np.ndarray, h0: np.ndarray, c0: np.ndarray, Wx: np.ndarray,
     h: (B, T, H) hidden state after every step; h[:, -1] is the final hidden state.
     c_last: (B, H) the final cell state (torch returns it as `c_n`).
     """
-    shp = Shapes("lstm_forward")
-    shp.check("x", x, "B T D")
-    shp.check("h0", h0, "B H")
-    shp.check("c0", c0, "B H")
-    shp.bind("4H", 4 * shp["H"], "4 x H with H from `h0`")
-    shp.check("Wx", Wx, "D 4H")
-    shp.check("Wh", Wh, "H 4H")
-    shp.check("b", b, "4H")
+    _check("lstm_forward", x, h0, c0, Wx, Wh, b, ("h0", "c0"), "B T D")
     h_t, c_t = h0, c0
     hs, steps = [], []
     for t in range(x.shape[1]):

@@ -26,6 +26,13 @@ import numpy as np
 from rnncourse.shapes import Shapes, check_ids, check_upstream
 
 
+def _check(func: str, x, h, Wx, Wh, b, h_name: str, x_spec: str) -> tuple[np.ndarray, ...]:
+    """Check the arguments of a step (x_spec "B D") or a sequence ("B T D"); returns arrays."""
+    shp = Shapes(func)
+    return (shp.check("x", x, x_spec), shp.check(h_name, h, "B H"), shp.check("Wx", Wx, "D H"),
+            shp.check("Wh", Wh, "H H"), shp.check("b", b, "H"))
+
+
 class RNNStepCache(NamedTuple):
     x: np.ndarray       # (B, D) input at this step
     h_prev: np.ndarray  # (B, H) previous state
@@ -42,12 +49,7 @@ def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: np.n
     Wx: (D, H), Wh: (H, H), b: (H,) parameters.
     Returns h_next: (B, H) and the cache for `rnn_step_backward`.
     """
-    shp = Shapes("rnn_step_forward")
-    x = shp.check("x", x, "B D")
-    h_prev = shp.check("h_prev", h_prev, "B H")
-    Wx = shp.check("Wx", Wx, "D H")
-    Wh = shp.check("Wh", Wh, "H H")
-    b = shp.check("b", b, "H")
+    x, h_prev, Wx, Wh, b = _check("rnn_step_forward", x, h_prev, Wx, Wh, b, "h_prev", "B D")
     h_next = tanh_step(x @ Wx + b, h_prev, Wh)  # (B, H)
     return h_next, RNNStepCache(x, h_prev, Wx, Wh, h_next)
 
@@ -93,12 +95,7 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
     The same computation as T calls of `rnn_step_forward`, with x @ Wx + b done for all
     steps in one product.
     """
-    shp = Shapes("rnn_forward")
-    x = shp.check("x", x, "B T D")
-    h0 = shp.check("h0", h0, "B H")
-    Wx = shp.check("Wx", Wx, "D H")
-    Wh = shp.check("Wh", Wh, "H H")
-    b = shp.check("b", b, "H")
+    x, h0, Wx, Wh, b = _check("rnn_forward", x, h0, Wx, Wh, b, "h0", "B T D")
     B, T, H = x.shape[0], x.shape[1], h0.shape[1]
     xw = x @ Wx + b                                       # (B, T, H) input part, all steps
     h = np.empty((B, T, H), dtype=np.result_type(xw, h0, Wh))

@@ -34,6 +34,15 @@ PATTERNS = ("hidden-to-hidden", "output-to-hidden", "single-output")
 IO_KINDS = ("many-to-one", "one-to-many", "many-to-many", "encoder-decoder")
 
 
+def _step_column(ax: Axes, t: int) -> float:
+    """Boxes x_t and h_t of step t with the arrow W_x between them; returns their x."""
+    c = DX * t
+    _node(ax, c, 0, f"$x_{{{t}}}$", INPUT_COLOR)
+    _node(ax, c, 1.5, f"$h_{{{t}}}$", HIDDEN_COLOR)
+    _edge(ax, (c, 0), (c, 1.5), "$W_x$")
+    return c
+
+
 def _check_T(func: str, name: str, T: int) -> None:
     if not isinstance(T, int) or T < 1:
         raise ValueError(f"{func}: `{name}` must be a positive integer number of steps, "
@@ -111,10 +120,7 @@ def draw_unrolled(T: int = 4, ax: Axes | None = None, outputs: bool = True) -> A
     ax = axes(ax, (1.6 * T + 1.6, 3.2))
     _node(ax, 0, 1.5, "$h_0$", HIDDEN_COLOR)
     for t in range(1, T + 1):
-        c = DX * t
-        _node(ax, c, 0, f"$x_{{{t}}}$", INPUT_COLOR)
-        _node(ax, c, 1.5, f"$h_{{{t}}}$", HIDDEN_COLOR)
-        _edge(ax, (c, 0), (c, 1.5), "$W_x$")
+        c = _step_column(ax, t)
         _edge(ax, (c - DX, 1.5), (c, 1.5), "$W_h$")
         if outputs:
             _node(ax, c, 3, f"$y_{{{t}}}$", OUTPUT_COLOR)
@@ -145,10 +151,7 @@ def draw_pattern(pattern: str, T: int = 3, ax: Axes | None = None) -> Axes:
     else:
         _node(ax, 0, 1.5, "$h_0$", HIDDEN_COLOR)
     for t in range(1, T + 1):
-        c = DX * t
-        _node(ax, c, 0, f"$x_{{{t}}}$", INPUT_COLOR)
-        _node(ax, c, 1.5, f"$h_{{{t}}}$", HIDDEN_COLOR)
-        _edge(ax, (c, 0), (c, 1.5), "$W_x$")
+        c = _step_column(ax, t)
         if jordan:
             _edge(ax, (c - DX, 3), (c, 1.5), "$W_o$", label_side="right", label_at=0.3)
         else:
