@@ -16,7 +16,7 @@ Top level (what every wing and every learner uses): shapes, gradcheck, checks, r
                 regressor, and the one training loop `train`              (Chapters 4-5)
     data/       task and corpus generators (seeded, float64, no torch): tasks, chardata
     analysis/   measurements across the wings: gradflow, longrange           (Chapters 4-5)
-    viz/        figures: style, plotting, diagrams
+    viz/        figures: style, plotting, measures (results across seeds), diagrams
 
 The same idea has the same module name in both code wings (`scratch.lstm` is the NumPy
 LSTM with its backward, `models.lstm` the torch module computing the same function).

@@ -1,2 +1,2 @@
-"""Figures: one style (`style`), plots of series and measurements (`plotting`), computation
-graphs (`diagrams`). Imports neither code wing."""
+"""Figures: one style (`style`), plots of series (`plotting`), measurements across seeds
+(`measures`), computation graphs (`diagrams`). Imports neither code wing."""
