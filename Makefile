@@ -15,10 +15,9 @@ export JUPYTER_PATH := $(CURDIR)/$(VENV)/share/jupyter
 # nbgrader calls helpers (alembic) by name: the venv's bin/ goes first on PATH.
 export PATH := $(BIN):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-# One BLAS/OpenMP/torch thread per process: the course's matrices are small, and on a
-# 2-core laptop a second thread costs more in synchronisation than it saves (Chapter 3's
-# training step: 8.4 ms with one thread, 14.8 ms with two, idle machine; far worse when
-# the other core is busy). Override on the command line: `make test OMP_NUM_THREADS=2`.
+# One BLAS/OpenMP/torch thread per process: the course's matrices are small, and one
+# thread keeps the second core free (measure one against two on your machine with
+# scripts/bench_bptt.py --threads 1,2). Override: `make test OMP_NUM_THREADS=2`.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1

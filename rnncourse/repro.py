@@ -51,7 +51,7 @@ def seeds(n: int, base: int | None = None) -> list[int]:
 def threads() -> int:
     """Threads for torch's CPU kernels: int(OMP_NUM_THREADS), or 1 when it is not set.
 
-    The course's matrices are small; on a 2-core laptop one thread is as fast as two
-    for them (see the README's measurements), and leaves a core free.
+    The course's matrices are small, and one thread per process keeps a laptop's second
+    core free (scripts/bench_bptt.py measures one thread against two).
     """
     return _env_int("threads", THREADS_VARIABLE, 1, 1, "positive")

@@ -158,8 +158,9 @@ def cliff_loss(w: Tensor, b: Tensor, T: int = 50, h0: float = 0.5,
     """Loss (h_T - target)^2 of the one-unit RNN h_t = tanh(w h_{t-1} + b) from h_0 = h0.
 
     w, b: tensors of the same shape (scalars, or a grid to draw the whole surface at
-    once). Returns a tensor of that shape. For w > 1 the unit has two stable states and
-    a small change of b can switch which one it ends in: the loss has a cliff.
+    once). Returns a tensor of that shape. For w > 1 and |b| below a critical
+    bias b_c(w) the unit has two stable states, and a small change of b can switch which
+    one it ends in: the loss has a cliff.
     """
     h = torch.full_like(w, h0)
     for _ in range(T):

@@ -9,14 +9,16 @@ and hidden biases and the reset gate applied *after* the hidden matrix product::
     h_t = (1 - z) * n + z * h_{t-1}
 
 With a torch module, `Wx = weight_ih.T`, `Wh = weight_hh.T`, `bx = bias_ih`,
-`bh = bias_hh`. Here z is the gate that *keeps* the old state.
+`bh = bias_hh`. Here z is the gate that *keeps* the old state, as in the GRU's first
+paper (Cho et al. 2014, h_t = z h_{t-1} + (1 - z) h~_t).
 
-The other update convention (Cho et al. 2014, and the second form in the notes) writes
-`h_t = z * n + (1 - z) * h_{t-1}`, where z *writes* the candidate. It is the same family
-of functions: since sigmoid(-a) = 1 - sigmoid(a), negating the z pre-activation
-(`flip_update_convention`: Wx_z, Wh_z, bx_z, bh_z -> their negatives) turns one into the
-other. (Cho et al. also apply the reset gate before the product, (r * h) Wh_n; that is
-a different function, and neither this module nor torch uses it.)
+The other update convention (Chung et al. 2014, the MUT architectures of Jozefowicz et al.
+2015, and the second form in the notes) writes `h_t = z * n + (1 - z) * h_{t-1}`, where z
+*writes* the candidate. It is the same family of functions: since sigmoid(-a) = 1 -
+sigmoid(a), negating the z pre-activation (`flip_update_convention`: Wx_z, Wh_z, bx_z,
+bh_z -> their negatives) turns one into the other. (The published Cho et al. also apply
+the reset gate before the product, (r * h) Wh_n; that is a different function, and
+neither this module nor torch uses it.)
 
 Shapes: B batch, T time steps, D input features, H hidden size.
 """
@@ -175,7 +177,7 @@ def gru_step_forward_alt(x: np.ndarray, h_prev: np.ndarray, Wx: np.ndarray, Wh: 
                          bx: np.ndarray, bh: np.ndarray) -> np.ndarray:
     """One GRU step in the other update convention; returns h_next (B, H), no cache.
 
-    h_next = z * n + (1 - z) * h_prev (Cho et al. 2014), with r, z, n computed exactly
+    h_next = z * n + (1 - z) * h_prev (Chung et al. 2014), with r, z, n computed exactly
     as in `gru_step_forward`. For any parameters p,
     gru_step_forward_alt(x, h, *p) == gru_step_forward(x, h, *flip_update_convention(p))[0].
     """
