@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the docstring quotes whole command lines)
 """Re-measure a chapter's statement under many seeds.
 
 A chapter draws everything from `repro.seed()` (RNNCOURSE_SEED, 0 in the book). Several
