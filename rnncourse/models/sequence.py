@@ -1,0 +1,133 @@
+"""Batches of sequences of different lengths: padding, masks, packing and pooling.
+
+A batch of B sequences with lengths L_b <= T is stored padded, as x: (B, T, ...) with
+x[b, t] meaningless for t >= L_b. Everything that reads the outputs of a recurrent layer
+must then know the lengths:
+
+- the last *real* output of sequence b is out[b, L_b - 1], not out[b, T - 1];
+- a mean over time divides by L_b, not T, and counts only real steps;
+- a backward direction must start at each sequence's own last real step: run over the
+  padded batch, it starts on padding, and its "final" state has read the padding first.
+  `pack` (PyTorch's packed sequences) runs each direction over the real steps only.
+
+Shapes: B batch, T padded length, H hidden size per direction, D features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+def _lengths(func: str, lengths, B: int, T: int) -> Tensor:
+    lengths = torch.as_tensor(lengths)
+    if lengths.shape != (B,) or lengths.dtype.is_floating_point:
+        raise ValueError(f"{func}: `lengths` must be B={B} integers, one per sequence; got "
+                         f"shape {tuple(lengths.shape)}, dtype {lengths.dtype}.")
+    if B and (lengths.min() < 1 or lengths.max() > T):
+        raise ValueError(f"{func}: every length must lie in 1..T={T}; got "
+                         f"{lengths.min().item()} to {lengths.max().item()}.")
+    return lengths.long()
+
+
+def _check_out(func: str, out: Tensor) -> tuple[int, int]:
+    if not isinstance(out, Tensor) or out.dim() != 3:
+        raise ValueError(f"{func}: `out` must be a tensor of shape (B, T, H), got "
+                         f"{tuple(getattr(out, 'shape', ()))}.")
+    return out.shape[0], out.shape[1]
+
+
+def pad(seqs: Sequence[Sequence[int]] | Sequence[Tensor], value: int = 0
+        ) -> tuple[Tensor, Tensor]:
+    """Sequences of ids (lists or 1-D tensors) -> (x (B, T) long, lengths (B,)), T the
+    longest length, padded with `value`."""
+    if not seqs or any(len(s) == 0 for s in seqs):
+        raise ValueError("pad: `seqs` must be a non-empty list of non-empty sequences.")
+    lengths = torch.tensor([len(s) for s in seqs])
+    x = torch.full((len(seqs), int(lengths.max())), value, dtype=torch.long)
+    for b, s in enumerate(seqs):
+        x[b, :len(s)] = torch.as_tensor(s, dtype=torch.long)
+    return x, lengths
+
+
+def mask(lengths, T: int) -> Tensor:
+    """(B,) lengths -> (B, T) bool, True on real steps (t < L_b)."""
+    lengths = torch.as_tensor(lengths)
+    lengths = _lengths("mask", lengths, lengths.shape[0] if lengths.dim() == 1 else -1, T)
+    return torch.arange(T) < lengths[:, None]
+
+
+def last_real(out: Tensor, lengths) -> Tensor:
+    """out: (B, T, H) -> (B, H), row b the output at step L_b - 1."""
+    B, T = _check_out("last_real", out)
+    lengths = _lengths("last_real", lengths, B, T).to(out.device)
+    return out[torch.arange(B, device=out.device), lengths - 1]
+
+
+def masked_mean(out: Tensor, lengths) -> Tensor:
+    """out: (B, T, H) -> (B, H), the mean over each sequence's real steps."""
+    B, T = _check_out("masked_mean", out)
+    m = mask(_lengths("masked_mean", lengths, B, T), T).to(out.device, out.dtype)
+    return (out * m[..., None]).sum(1) / m.sum(1, keepdim=True)
+
+
+def masked_max(out: Tensor, lengths) -> Tensor:
+    """out: (B, T, H) -> (B, H), the maximum over each sequence's real steps."""
+    B, T = _check_out("masked_max", out)
+    m = mask(_lengths("masked_max", lengths, B, T), T).to(out.device)
+    return out.masked_fill(~m[..., None], float("-inf")).amax(1)
+
+
+class AttentionPool(nn.Module):
+    """Attention pooling over the real steps: a learned query scores every step,
+    alpha = softmax over t < L_b of (out_t . w), pooled = sum_t alpha_t out_t (B, H).
+    Chapter 7 generalises the query to a decoder state."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(size))
+
+    def weights(self, out: Tensor, lengths) -> Tensor:
+        """(B, T, H) -> (B, T) attention weights, zero on padding, each row summing to 1."""
+        B, T = _check_out("AttentionPool", out)
+        m = mask(_lengths("AttentionPool", lengths, B, T), T).to(out.device)
+        return torch.softmax((out @ self.w).masked_fill(~m, float("-inf")), dim=1)
+
+    def forward(self, out: Tensor, lengths) -> Tensor:
+        return (self.weights(out, lengths)[..., None] * out).sum(1)
+
+
+POOLINGS = ("last", "mean", "max", "attention")
+
+
+def pack(rnn: nn.RNNBase, x: Tensor, lengths, state=None) -> tuple[Tensor, object]:
+    """Run a batch-first torch recurrent layer over the real steps only.
+
+    x: (B, T, D), lengths (B,) in any order (enforce_sorted=False sorts and unsorts).
+    Returns (out (B, T, H * directions) with zeros on padding, final state as the layer
+    returns it: h_n (num_layers * directions, B, H), for an LSTM the pair (h_n, c_n)),
+    where every direction's final state is taken at the real end of its sequence.
+    """
+    if not getattr(rnn, "batch_first", False):
+        raise ValueError("pack: `rnn` must be built with batch_first=True.")
+    B, T = x.shape[0], x.shape[1]
+    lengths = _lengths("pack", lengths, B, T)
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    out, state = rnn(packed, state)
+    out, _ = pad_packed_sequence(out, batch_first=True, total_length=T)
+    return out, state
+
+
+def final_states(h_n: Tensor, num_layers: int, bidirectional: bool) -> Tensor:
+    """h_n: (num_layers * directions, B, H), torch's layout (layer-major: index
+    layer * directions + direction) -> (B, directions * H), the top layer's final
+    state, forward then backward."""
+    D = 2 if bidirectional else 1
+    if h_n.dim() != 3 or h_n.shape[0] != num_layers * D:
+        raise ValueError(f"final_states: `h_n` must have shape (num_layers * directions = "
+                         f"{num_layers * D}, B, H), got {tuple(h_n.shape)}.")
+    top = h_n.view(num_layers, D, h_n.shape[1], h_n.shape[2])[-1]   # (D, B, H)
+    return torch.cat(list(top), dim=-1)

@@ -1,0 +1,98 @@
+"""models.sequence against independent oracles: a loop over each sequence's real steps,
+and each sequence run alone through the same layer."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnncourse.models import sequence as seq
+
+B, T, D, H = 5, 9, 3, 4
+LENGTHS = torch.tensor([9, 3, 6, 1, 7])
+
+
+@pytest.fixture
+def batch():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(B, T, D, generator=g, dtype=torch.float64)
+    for b, L in enumerate(LENGTHS):
+        x[b, L:] = 100.0                      # padding that would show if it were read
+    return x
+
+
+def test_pad_and_mask():
+    x, lengths = seq.pad([[1, 2, 3], [4], [5, 6]], value=0)
+    assert x.tolist() == [[1, 2, 3], [4, 0, 0], [5, 6, 0]] and lengths.tolist() == [3, 1, 2]
+    assert seq.mask(lengths, 3).tolist() == [[True] * 3, [True, False, False], [True, True, False]]
+    with pytest.raises(ValueError, match="non-empty"):
+        seq.pad([[1], []])
+
+
+def test_pooling_against_loops(batch):
+    out = batch
+    last, mean, mx = seq.last_real(out, LENGTHS), seq.masked_mean(out, LENGTHS), seq.masked_max(out, LENGTHS)
+    for b, L in enumerate(LENGTHS.tolist()):
+        real = out[b, :L]
+        assert torch.equal(last[b], real[-1])
+        assert torch.allclose(mean[b], sum(real[t] for t in range(L)) / L)
+        assert torch.equal(mx[b], torch.stack([real[t] for t in range(L)]).max(0).values)
+    assert not torch.allclose(seq.last_real(out, torch.full((B,), T)), last)   # padding differs
+
+
+def test_attention_pool_weights():
+    pool = seq.AttentionPool(D).double()
+    with torch.no_grad():
+        pool.w.copy_(torch.tensor([0.5, -1.0, 2.0]))
+    g = torch.Generator().manual_seed(1)
+    out = torch.randn(B, T, D, generator=g, dtype=torch.float64)
+    w = pool.weights(out, LENGTHS)
+    assert torch.allclose(w.sum(1), torch.ones(B, dtype=torch.float64))
+    assert torch.all(w[~seq.mask(LENGTHS, T)] == 0)
+    for b, L in enumerate(LENGTHS.tolist()):
+        s = out[b, :L] @ pool.w
+        assert torch.allclose(w[b, :L], torch.exp(s) / torch.exp(s).sum())
+
+
+@pytest.mark.parametrize("kind", [nn.RNN, nn.GRU, nn.LSTM])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_packed_equals_each_sequence_alone(batch, kind, bidirectional):
+    torch.manual_seed(0)
+    rnn = kind(D, H, num_layers=2, bidirectional=bidirectional, batch_first=True).double()
+    out, state = seq.pack(rnn, batch, LENGTHS)
+    h_n = state[0] if kind is nn.LSTM else state
+    for b, L in enumerate(LENGTHS.tolist()):
+        alone, s_alone = rnn(batch[b:b + 1, :L])
+        h_alone = s_alone[0] if kind is nn.LSTM else s_alone
+        assert torch.allclose(out[b, :L], alone[0], atol=1e-12)
+        assert torch.all(out[b, L:] == 0)
+        assert torch.allclose(h_n[:, b], h_alone[:, 0], atol=1e-12)
+    # the padded run differs: its backward direction (or its last step) reads the padding
+    padded, _ = rnn(batch)
+    b = 1
+    assert not torch.allclose(padded[b, :LENGTHS[b]], out[b, :LENGTHS[b]]) or not bidirectional
+
+
+@pytest.mark.parametrize("num_layers", [1, 3])
+def test_final_states_layout(batch, num_layers):
+    torch.manual_seed(0)
+    rnn = nn.GRU(D, H, num_layers=num_layers, bidirectional=True, batch_first=True).double()
+    out, h_n = seq.pack(rnn, batch, LENGTHS)
+    fin = seq.final_states(h_n, num_layers, True)
+    # forward direction: output at the last real step; backward: output at step 0
+    assert torch.allclose(fin[:, :H], seq.last_real(out, LENGTHS)[:, :H])
+    assert torch.allclose(fin[:, H:], out[:, 0, H:])
+    uni = nn.LSTM(D, H, num_layers=num_layers, batch_first=True).double()
+    o, (h, _) = uni(batch)
+    assert torch.allclose(seq.final_states(h, num_layers, False), o[:, -1])
+    with pytest.raises(ValueError, match="num_layers"):
+        seq.final_states(h_n, num_layers + 1, True)
+
+
+def test_bad_lengths_are_named(batch):
+    with pytest.raises(ValueError, match="lengths"):
+        seq.last_real(batch, torch.tensor([1, 2]))
+    with pytest.raises(ValueError, match="1..T"):
+        seq.masked_mean(batch, torch.tensor([0, 1, 2, 3, 4]))
+    with pytest.raises(ValueError, match="batch_first"):
+        seq.pack(nn.GRU(D, H), batch, LENGTHS)
