@@ -37,7 +37,7 @@ def test_search_finds_the_planted_unit_and_chance():
     inside = rng.random(N) < 0.4
     depth = rng.integers(0, 4, N).astype(float)
     trained = rng.normal(size=(N, U))
-    trained[:, 5] = -inside.astype(float) + 0.3 * rng.normal(size=N)     # low inside: sign must not matter
+    trained[:, 5] = -inside.astype(float) + 0.3 * rng.normal(size=N)  # low inside
     trained[:, 1] = depth + 0.5 * rng.normal(size=N)
     untrained = rng.normal(size=(N, U))
     res = {s.prop: s for s in cells.search(trained, untrained, {"inside": inside.astype(float),
@@ -57,3 +57,14 @@ def test_coloured_html():
     assert "\u21b5" in html
     with pytest.raises(ValueError, match="one value per character"):
         coloured_html("abc", [1.0])
+
+
+def test_interpretable_units():
+    rng = np.random.default_rng(3)
+    N = 500
+    p = rng.integers(0, 3, N).astype(float)
+    untrained = rng.normal(size=(N, 6))
+    trained = untrained.copy()             # the same scores as the untrained units ...
+    trained[:, 2] = p + 0.1 * rng.normal(size=N)   # ... except one that tracks p
+    assert cells.interpretable(trained, untrained, {"p": p}) == {2}
+    assert np.allclose(cells.scores(trained, p), np.abs(cells.correlations(trained, p)))

@@ -78,9 +78,22 @@ def test_general_ngram_loss_against_counting():
                 c = Counter(tuple(tr[i:i + k - 1]) for i in range(len(tr) - k + 1))
             else:
                 g, c = grams, ctxs
-            lp.append(np.log((g[tuple(va[j - k + 1:j + 1])] + a) / (c[tuple(va[j - k + 1:j])] + a * V)))
+            num = g[tuple(va[j - k + 1:j + 1])] + a
+            lp.append(np.log(num / (c[tuple(va[j - k + 1:j])] + a * V)))
         assert np.isclose(ngram.ngram_loss(tr, va, V, n=n, alpha=a), -np.mean(lp), rtol=1e-12)
     p2 = ngram.ngram_probs(tr, V, 2, a)
     assert np.isclose(ngram.ngram_loss(tr, va, V, 2, a), -np.log(p2[va[:-1], va[1:]]).mean())
     with pytest.raises(ValueError, match="order"):
         ngram.ngram_loss(tr, va, V, n=7)
+
+
+def test_train_lowers_the_held_out_loss():
+    text = "def f(x):\n    return (x + 1) * 2\n" * 60
+    ids = np.frombuffer(text.encode(), np.uint8) % 50
+    torch.manual_seed(0)
+    from rnncourse.models.charlm import train
+    m = CharLSTM(V=50, H=32, E=8)
+    hist, val = train(m, ids[:1500], 120, B=8, T=32, lr=1e-2,
+                      rng=np.random.default_rng(0), val_ids=ids[1500:], eval_every=60)
+    assert sorted(val) == [0, 60, 120] and hist.steps == 120
+    assert val[120] < 0.5 * val[0]

@@ -152,7 +152,8 @@ def test_trained_rnn_beats_unigram(corpus):
     assert hist.val_loss[-1] < ngram.ngram_loss(train, val, len(vocab), n=1)
 
 
-@pytest.mark.parametrize("kw, match", [(dict(n=7), "`n` must be one of"), (dict(alpha=0.0), "alpha")])
+@pytest.mark.parametrize("kw, match", [(dict(n=7), "`n` must be one of"),
+                                       (dict(alpha=0.0), "alpha")])
 def test_ngram_bad_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         ngram.ngram_loss(np.array([0, 1, 2]), np.array([0, 1, 2]), 3, **kw)

@@ -61,7 +61,9 @@ class CellScore:
     n_above: int         # trained units whose score exceeds `chance`
 
 
-def _scores(acts: np.ndarray, prop: np.ndarray) -> np.ndarray:
+def scores(acts: np.ndarray, prop: np.ndarray) -> np.ndarray:
+    """(N, U), (N,) -> (U,) every unit's score: AUC folded to >= 0.5 if `prop` is binary
+    (values 0 and 1 only), |r| otherwise."""
     binary = set(np.unique(prop)) <= {0.0, 1.0}
     if binary:
         a = aucs(acts, prop.astype(bool))
@@ -76,8 +78,18 @@ def search(trained: np.ndarray, untrained: np.ndarray, props: dict[str, np.ndarr
     check_shape("search", "untrained", untrained, "N U", N=trained.shape[0], U=trained.shape[1])
     out = []
     for name, p in props.items():
-        s, s0 = _scores(trained, p), _scores(untrained, p)
+        s, s0 = scores(trained, p), scores(untrained, p)
         u = int(np.argmax(s))
         out.append(CellScore(name, u, float(s[u]), float(s0.max()),
                              float(correlations(trained[:, [u]], p)[0]), int(np.sum(s > s0.max()))))
+    return out
+
+
+def interpretable(trained: np.ndarray, untrained: np.ndarray, props: dict[str, np.ndarray]
+                  ) -> set[int]:
+    """The units of `trained` that score above the best unit of `untrained` for at least
+    one property: the course's criterion for an interpretable cell."""
+    out: set[int] = set()
+    for p in props.values():
+        out |= set(np.flatnonzero(scores(trained, p) > scores(untrained, p).max()).tolist())
     return out

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnncourse.models.train import History, fit
 from rnncourse.shapes import check_ids
 
 
@@ -131,3 +132,25 @@ def random_windows(ids: np.ndarray, B: int, T: int, rng: np.random.Generator
     starts = rng.integers(0, len(ids) - T - 1, size=B)
     win = ids[starts[:, None] + np.arange(T + 1)]
     return torch.as_tensor(win[:, :-1]), torch.as_tensor(win[:, 1:])
+
+
+def train(model: CharLSTM, train_ids: np.ndarray, steps: int, *, B: int = 32, T: int = 64,
+          lr: float = 6e-3, clip: float = 1.0, rng: np.random.Generator,
+          val_ids: np.ndarray | None = None, eval_every: int = 250,
+          progress: bool = False) -> tuple[History, dict[int, float]]:
+    """Adam on random windows (`random_windows`, B x T, drawn from `rng`) for `steps`
+    updates with `models.train.fit`; returns its History and {step: held-out loss} at
+    step 0, every `eval_every` steps and at the end (when `val_ids` is given)."""
+    val: dict[int, float] = {}
+
+    def evaluate(step: int, _cpu: float = 0.0) -> bool:
+        if val_ids is not None and (step % eval_every == 0 or step == steps):
+            model.eval()
+            val[step] = model.loss_on(val_ids)
+            model.train()
+        return False
+
+    evaluate(0)
+    hist = fit(model, lambda i: random_windows(train_ids, B, T, rng), steps, lr, clip,
+               after_step=evaluate, progress=progress)
+    return hist, val

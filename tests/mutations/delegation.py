@@ -133,4 +133,44 @@ def gru_step_backward(dh_next, x, h_prev, Wx, Wh, bx, bh):
     return gru.gru_step_backward(dh_next, cache)
 ''',
     },
+    "06-pytorch-rnns": {
+        "last_real_state": '''
+import torch
+from rnncourse.models import sequence
+def last_real_state(out, lengths):
+    return sequence.last_real(torch.from_numpy(out), torch.as_tensor(lengths)).numpy().copy()
+''',
+        "masked_mean": '''
+import torch
+from rnncourse.models import sequence
+def masked_mean(out, lengths):
+    return sequence.masked_mean(torch.from_numpy(out), torch.as_tensor(lengths)).numpy().copy()
+''',
+        "bidirectional_final": '''
+import torch
+from rnncourse.models import sequence
+def bidirectional_final(out, lengths):
+    H = out.shape[2] // 2
+    last = sequence.last_real(torch.from_numpy(out), torch.as_tensor(lengths)).numpy()
+    return np.concatenate([last[:, :H], out[:, 0, H:]], axis=1)
+''',
+        "top_layer_final": '''
+import torch
+from rnncourse.models import sequence
+def top_layer_final(h_n, num_layers, bidirectional):
+    return sequence.final_states(torch.from_numpy(h_n), num_layers, bidirectional).numpy().copy()
+''',
+        "masked_tagging_loss": '''
+from rnncourse.scratch import readout
+def masked_tagging_loss(logits, tags, lengths):
+    real = np.arange(logits.shape[1]) < np.asarray(lengths)[:, None]
+    loss, _ = readout.temporal_softmax_loss(logits, tags, real)
+    return float(loss), float((logits.argmax(axis=2) == tags)[real].mean())
+''',
+        "cell_correlations": '''
+from rnncourse.analysis import cells
+def cell_correlations(acts, prop):
+    return cells.correlations(acts, prop)
+''',
+    },
 }
