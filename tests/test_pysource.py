@@ -70,3 +70,18 @@ def test_incomplete_source_is_refused():
         pysource.label_source('x = "unterminated\n')
     with pytest.raises(ValueError, match="str"):
         pysource.label_source(b"x = 1\n")
+
+
+def test_called_names_and_tags():
+    src = "x = f(a) + g (b)\nif len(x):\n    print(x.y(1))  # not(a call)\nclass C(B): pass\n"
+    L = pysource.label_source(src)
+    called = {src[i] for i in np.flatnonzero(L.called)}
+    words = ["".join(src[i] for i in range(len(src)) if L.called[i])]
+    assert words == ["fglenprintyC"] and called <= set("fglenprintyC")
+    assert not L.called[src.index("x = f")] and not L.called[src.index("x.y")]
+    assert not L.called[src.index("not(a")]                   # inside a comment
+    tags = L.tags()
+    assert pysource.TAGS[tags[src.index("f(a)")]] == "called name"
+    assert pysource.TAGS[tags[src.index("a) +")]] == "name"
+    assert pysource.TAGS[tags[src.index("# not")]] == "comment"
+    assert pysource.TAGS[tags[src.index("1))")]] == "number"

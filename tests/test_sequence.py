@@ -96,3 +96,65 @@ def test_bad_lengths_are_named(batch):
         seq.masked_mean(batch, torch.tensor([0, 1, 2, 3, 4]))
     with pytest.raises(ValueError, match="batch_first"):
         seq.pack(nn.GRU(D, H), batch, LENGTHS)
+
+
+def test_tagger_masks_padding_and_matches_each_sequence_alone():
+    torch.manual_seed(0)
+    m = seq.Tagger(V=11, C=4, H=5, num_layers=2, bidirectional=True, E=3)
+    x, lengths = seq.pad([[1, 2, 3, 4, 5], [6, 7], [8, 9, 10]])
+    tags = torch.randint(0, 4, x.shape, generator=torch.Generator().manual_seed(1))
+    logits, loss = m(x, tags, lengths)
+    spoiled = tags.clone()
+    spoiled[~seq.mask(lengths, x.shape[1])] = (spoiled[~seq.mask(lengths, x.shape[1])] + 1) % 4
+    assert torch.allclose(m(x, spoiled, lengths)[1], loss)            # padding tags ignored
+    real = seq.mask(lengths, x.shape[1])
+    want = torch.nn.functional.cross_entropy(logits[real], tags[real])
+    assert torch.allclose(loss, want)
+    for b, L in enumerate(lengths.tolist()):
+        alone, _ = m(x[b:b + 1, :L])
+        assert torch.allclose(alone[0], logits[b, :L], atol=1e-6)
+    with pytest.raises(ValueError, match="tags"):
+        m(x, tags[:, :2], lengths)
+
+
+def test_windows_and_accuracy():
+    import numpy as np
+
+    ids = np.arange(50) % 7
+    tags = ids % 3
+    x, y = seq.batches_of_windows(ids, tags, 4, 6, np.random.default_rng(0))(0)
+    assert x.shape == y.shape == (4, 6) and torch.equal(y, x % 3)
+    torch.manual_seed(0)
+    m = seq.Tagger(V=7, C=3, H=4)
+    acc, conf = seq.tag_accuracy(m, ids, tags, T=10)
+    assert conf.sum() == 50 and np.isclose(acc, np.trace(conf) / 50)
+    with pytest.raises(ValueError, match="one"):
+        seq.batches_of_windows(ids, tags[:-1], 4, 6, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("pooling", seq.POOLINGS)
+def test_classifier_pools_real_steps_only(pooling):
+    torch.manual_seed(0)
+    m = seq.Classifier(V=8, C=2, H=6, pooling=pooling, E=4)
+    seqs = [[1, 2, 3, 4, 5, 6], [7, 0], [3, 3, 3]]
+    x, lengths = seq.pad(seqs, value=5)
+    logits, _ = m((x, lengths))
+    for b, s in enumerate(seqs):                     # each sequence alone, no padding
+        alone, _ = m(torch.tensor([s]))
+        assert torch.allclose(alone[0], logits[b], atol=1e-6), pooling
+    with pytest.raises(ValueError, match="pooling"):
+        seq.Classifier(V=8, C=2, pooling="sum")
+
+
+def test_first_token_task():
+    import numpy as np
+
+    from rnncourse.data import tasks
+
+    a, la = tasks.first_token(50, [3] * 25 + [9] * 25, 0)
+    b, lb = tasks.first_token(50, [3] * 25 + [9] * 25, 0)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True)) and np.array_equal(la, lb)
+    assert [len(s) for s in a] == [3] * 25 + [9] * 25
+    assert np.array_equal(la, [s[0] % 2 for s in a]) and 10 < la.sum() < 40
+    with pytest.raises(ValueError, match="lengths"):
+        tasks.first_token(2, 0, 0)

@@ -28,6 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 KINDS = ("space", "name", "number", "string", "comment", "operator")
+# Tags for sequence labelling: the kinds, with names split by what follows them. Whether
+# a name is called (or defined: `def f(`) shows only at the next token, on its right.
+TAGS = ("space", "name", "called name", "number", "string", "comment", "operator")
 _KIND_OF = {tokenize.NAME: 1, tokenize.NUMBER: 2, tokenize.STRING: 3, tokenize.COMMENT: 4,
             tokenize.OP: 5}
 _OPEN, _CLOSE = set("([{"), set(")]}")
@@ -43,9 +46,16 @@ class CharLabels:
     depth: np.ndarray      # int16, bracket depth (an opening bracket counts itself)
     indent: np.ndarray     # int16, block depth from INDENT/DEDENT tokens
     column: np.ndarray     # int32, characters since the last newline
+    called: np.ndarray     # bool, a name whose next token is "(" (a call, def or class)
 
     def __len__(self) -> int:
         return len(self.kind)
+
+    def tags(self) -> np.ndarray:
+        """(N,) int64 index into TAGS: the kind, with called names a class of their own."""
+        t = np.array([0, 1, 3, 4, 5, 6])[self.kind]
+        t[self.called] = 2
+        return t
 
     def properties(self) -> dict[str, np.ndarray]:
         """The properties a cell search scores, as float arrays (N,), by name."""
@@ -59,7 +69,7 @@ class CharLabels:
     def concatenate(parts: list[CharLabels]) -> CharLabels:
         return CharLabels(*(np.concatenate([getattr(p, f) for p in parts])
                             for f in ("kind", "in_string", "in_comment", "depth", "indent",
-                                      "column")))
+                                      "column", "called")))
 
 
 def label_source(text: str) -> CharLabels:
@@ -80,7 +90,8 @@ def label_source(text: str) -> CharLabels:
     kind = np.zeros(N, np.int8)
     delta = np.zeros(N + 1, np.int32)        # bracket opens (+1) and closes (-1) by position
     indent = np.zeros(N, np.int16)
-    level, level_from = 0, 0
+    called = np.zeros(N, bool)
+    level, level_from, last_name = 0, 0, None
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             a, b = offset(*tok.start), offset(*tok.end)
@@ -90,6 +101,10 @@ def label_source(text: str) -> CharLabels:
                                  "(an unterminated string?)")
             if tok.type in _KIND_OF:
                 kind[a:b] = _KIND_OF[tok.type]
+            if last_name is not None and tok.type == tokenize.OP and tok.string == "(":
+                called[last_name[0]:last_name[1]] = True
+            if tok.type not in (tokenize.NL, tokenize.COMMENT):
+                last_name = (a, b) if tok.type == tokenize.NAME else None
             if tok.type == tokenize.OP and tok.string in _OPEN:
                 delta[a] += 1
             elif tok.type == tokenize.OP and tok.string in _CLOSE:
@@ -106,7 +121,7 @@ def label_source(text: str) -> CharLabels:
         column[starts[row]:starts[row + 1]] = np.arange(starts[row + 1] - starts[row])
     return CharLabels(kind=kind, in_string=kind == 3, in_comment=kind == 4,
                       depth=np.cumsum(delta[:N]).astype(np.int16), indent=indent,
-                      column=column)
+                      column=column, called=called)
 
 
 def labelled_stdlib(modules: tuple[str, ...], max_chars: int | None = None
@@ -124,5 +139,6 @@ def labelled_stdlib(modules: tuple[str, ...], max_chars: int | None = None
     if max_chars is not None:
         text = text[:max_chars]
         lab = CharLabels(*(getattr(lab, f)[:max_chars] for f in
-                           ("kind", "in_string", "in_comment", "depth", "indent", "column")))
+                           ("kind", "in_string", "in_comment", "depth", "indent", "column",
+                            "called")))
     return text, lab

@@ -122,3 +122,21 @@ def copy_task(B: int, delay: int, rng, n_copy: int = 10, n_symbols: int = 8
     x[:, n_copy + delay - 1] = n_symbols + 1
     y[:, -n_copy:] = symbols
     return x, y
+
+
+def first_token(B: int, lengths, rng, V: int = 8) -> tuple[list[np.ndarray], np.ndarray]:
+    """Classify a sequence by its first symbol (Chapter 6's pooling task).
+
+    Sequence b has lengths[b] symbols drawn uniformly from 0..V-1; its label is its first
+    symbol's class, 0 if that symbol is even and 1 if odd. Every later symbol is drawn the
+    same way, so nothing but position tells the first apart: a summary of the whole
+    sequence must keep step 1 distinct from the rest. Returns (list of B int64 arrays,
+    labels (B,) int64). `lengths`: one int for all, or B ints, each >= 1.
+    """
+    g = _rng("first_token", rng)
+    L = np.broadcast_to(np.asarray(lengths, dtype=np.int64), (B,))
+    if L.min() < 1 or V < 2:
+        raise ValueError(f"first_token: `lengths` must be >= 1 and `V` >= 2; got lengths "
+                         f"from {L.min()} and V={V}.")
+    seqs = [g.integers(0, V, size=int(n)) for n in L]
+    return seqs, np.array([s[0] % 2 for s in seqs], dtype=np.int64)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
@@ -131,3 +132,148 @@ def final_states(h_n: Tensor, num_layers: int, bidirectional: bool) -> Tensor:
                          f"{num_layers * D}, B, H), got {tuple(h_n.shape)}.")
     top = h_n.view(num_layers, D, h_n.shape[1], h_n.shape[2])[-1]   # (D, B, H)
     return torch.cat(list(top), dim=-1)
+
+
+class Tagger(nn.Module):
+    """Sequence labelling: Embedding (V, E) -> nn.LSTM(E, H, num_layers, bidirectional)
+    -> Linear(dirs * H, C), one class per step, in the course's interface
+
+        logits, loss = model(idx, tags, lengths=None)   # (B, T) ids -> (B, T, C), scalar
+
+    The loss is the mean cross-entropy over real steps (all steps when lengths is None);
+    with lengths the layer runs packed, so that a backward direction never reads padding.
+    """
+
+    def __init__(self, V: int, C: int, H: int = 64, num_layers: int = 1,
+                 bidirectional: bool = False, E: int = 32) -> None:
+        super().__init__()
+        self.V, self.C = V, C
+        self.num_layers, self.bidirectional = num_layers, bidirectional
+        self.embed = nn.Embedding(V, E)
+        self.lstm = nn.LSTM(E, H, num_layers, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear(H * (2 if bidirectional else 1), C)
+
+    def forward(self, idx, tags=None, lengths=None):
+        idx = torch.as_tensor(idx, dtype=torch.long, device=self.head.weight.device)
+        if idx.dim() != 2:
+            raise ValueError(f"Tagger.forward: `idx` must have shape (B, T), got "
+                             f"{tuple(idx.shape)}.")
+        x = self.embed(idx)
+        out = self.lstm(x)[0] if lengths is None else pack(self.lstm, x, lengths)[0]
+        logits = self.head(out)
+        if tags is None:
+            return logits, None
+        tags = torch.as_tensor(tags, dtype=torch.long, device=logits.device)
+        if tags.shape != idx.shape:
+            raise ValueError(f"Tagger.forward: `tags` has shape {tuple(tags.shape)} but must "
+                             f"match `idx` {tuple(idx.shape)}.")
+        real = (torch.ones_like(tags, dtype=torch.bool) if lengths is None
+                else mask(lengths, idx.shape[1]).to(tags.device))
+        return logits, nn.functional.cross_entropy(logits[real], tags[real])
+
+
+def batches_of_windows(ids, tags, B: int, T: int, rng):
+    """A function i -> (x, y) of B random windows of T ids and their tags (for `fit`)."""
+    ids, tags = np.asarray(ids), np.asarray(tags)
+    if ids.shape != tags.shape or len(ids) <= T:
+        raise ValueError(f"batches_of_windows: `ids` and `tags` must be one (N,) stream each "
+                         f"with N > T={T}; got {ids.shape} and {tags.shape}.")
+
+    def batch(_i: int):
+        s = rng.integers(0, len(ids) - T, size=B)[:, None] + np.arange(T)
+        return torch.as_tensor(ids[s]), torch.as_tensor(tags[s])
+    return batch
+
+
+@torch.no_grad()
+def tag_accuracy(model: Tagger, ids, tags, T: int = 200) -> tuple[float, np.ndarray]:
+    """Accuracy of `model` over a whole stream cut into consecutive windows of T (each
+    read on its own), and the (C, C) confusion counts [true, predicted]."""
+    ids, tags = np.asarray(ids), np.asarray(tags)
+    n = len(ids) // T * T
+    x = torch.as_tensor(ids[:n].reshape(-1, T))
+    pred = model(x)[0].argmax(-1).reshape(-1).numpy()
+    conf = np.zeros((model.C, model.C), np.int64)
+    np.add.at(conf, (tags[:n], pred), 1)
+    return float(np.trace(conf) / n), conf
+
+
+def train_tagger(model: Tagger, ids, tags, steps: int, *, B: int = 32, T: int = 80,
+                 lr: float = 5e-3, clip: float = 1.0, rng: np.random.Generator,
+                 progress: bool = False):
+    """Adam on B random windows of T characters per update (`batches_of_windows`), for
+    `steps` updates with `models.train.fit`; returns its History."""
+    from rnncourse.models.train import fit
+
+    return fit(model, batches_of_windows(ids, tags, B, T, rng), steps, lr, clip,
+               progress=progress)
+
+
+class Classifier(nn.Module):
+    """Sequence classification: Embedding (V, E) -> nn.LSTM(E, H), run packed ->
+    pooling over the real steps -> Linear(H, C), in the course's interface
+
+        logits, loss = model(idx, labels, lengths)    # (B, T) ids, (B,) -> (B, C), scalar
+        logits, loss = model((idx, lengths), labels)  # the same: a padded batch as one x
+
+    pooling: "last" (the state at the last real step), "mean", "max" (masked), or
+    "attention" (`AttentionPool`).
+    """
+
+    def __init__(self, V: int, C: int, H: int = 32, pooling: str = "last", E: int = 16) -> None:
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"Classifier: `pooling` must be one of {POOLINGS}, got {pooling!r}.")
+        self.pooling, self.C = pooling, C
+        self.embed = nn.Embedding(V, E)
+        self.lstm = nn.LSTM(E, H, batch_first=True)
+        self.attend = AttentionPool(H) if pooling == "attention" else None
+        self.head = nn.Linear(H, C)
+
+    def summary(self, idx, lengths) -> Tensor:
+        """(B, T) ids, (B,) lengths -> (B, H), the pooled outputs."""
+        out, _ = pack(self.lstm, self.embed(torch.as_tensor(idx, dtype=torch.long)), lengths)
+        if self.pooling == "last":
+            return last_real(out, lengths)
+        if self.pooling == "mean":
+            return masked_mean(out, lengths)
+        if self.pooling == "max":
+            return masked_max(out, lengths)
+        return self.attend(out, lengths)
+
+    def forward(self, idx, labels=None, lengths=None):
+        if isinstance(idx, tuple):
+            idx, lengths = idx
+        idx = torch.as_tensor(idx, dtype=torch.long)
+        if lengths is None:
+            lengths = torch.full((idx.shape[0],), idx.shape[1])
+        logits = self.head(self.summary(idx, lengths))
+        if labels is None:
+            return logits, None
+        return logits, nn.functional.cross_entropy(logits, torch.as_tensor(labels).long())
+
+
+def first_token_batches(B: int, min_len: int, max_len: int, rng: np.random.Generator,
+                        V: int = 8):
+    """A function i -> ((ids, lengths), labels) for `fit`: B sequences of the first-token
+    task (`data.tasks.first_token`) with lengths uniform in min_len..max_len, padded."""
+    from rnncourse.data import tasks
+
+    def batch(_i: int):
+        seqs, labels = tasks.first_token(B, rng.integers(min_len, max_len + 1, size=B), rng, V)
+        return pad(seqs), torch.as_tensor(labels)
+    return batch
+
+
+@torch.no_grad()
+def accuracy_by_length(model: Classifier, lengths, n: int, rng: np.random.Generator,
+                       V: int = 8) -> dict[int, float]:
+    """Accuracy on n fresh first-token sequences of each length in `lengths`."""
+    from rnncourse.data import tasks
+
+    out = {}
+    for L in lengths:
+        seqs, labels = tasks.first_token(n, L, rng, V)
+        logits, _ = model(pad(seqs))
+        out[int(L)] = float((logits.argmax(1).numpy() == labels).mean())
+    return out
