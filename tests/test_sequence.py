@@ -158,3 +158,43 @@ def test_first_token_task():
     assert np.array_equal(la, [s[0] % 2 for s in a]) and 10 < la.sum() < 40
     with pytest.raises(ValueError, match="lengths"):
         tasks.first_token(2, 0, 0)
+
+
+def test_hierarchical_reads_each_line_alone():
+    import numpy as np
+
+    torch.manual_seed(0)
+    m = seq.Hierarchical(V=9, C=3, H_char=5, H_line=4, E=3)
+    chunks = [[np.array([1, 2, 3]), np.array([4]), np.array([5, 6])],
+              [np.array([7, 8, 1, 2]), np.array([3, 3]), np.array([8])]]
+    x = seq.chunks_to_input(chunks, flat=False)
+    assert x[0].shape == (2, 3, 4) and x[1].tolist() == [[3, 1, 2], [4, 2, 1]]
+    logits, _ = m(x)
+    with torch.no_grad():                      # the same model by hand, line by line
+        for b, c in enumerate(chunks):
+            vecs = [m.chars(m.embed(torch.as_tensor(ln))[None])[0][0, -1] for ln in c]
+            doc, _ = m.lines(torch.stack(vecs)[None])
+            assert torch.allclose(m.head(doc[0, -1]), logits[b], atol=1e-6)
+    flat_x, flat_len = seq.chunks_to_input(chunks, flat=True)
+    assert flat_len.tolist() == [6, 7] and flat_x[0, :6].tolist() == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(ValueError, match="line_lengths"):
+        m((x[0], x[1][:, :2]))
+
+
+def test_module_chunks_and_batches():
+    import numpy as np
+
+    from rnncourse.data import chardata, pysource
+
+    train, test = pysource.module_chunks(("textwrap", "heapq"), 8)
+    assert len(train) == len(test) == 2
+    assert all(isinstance(ln, str) for ln in train[0][:5])
+    whole = pysource.inspect.getsource(pysource.importlib.import_module("heapq"))
+    assert "".join(train[1] + test[1]) == whole
+    vocab = chardata.Vocab(whole + "".join(train[0] + test[0]))
+    (idx, lengths), labels = seq.chunk_batches(train, vocab.encode, 8, 20, 5,
+                                               np.random.default_rng(0), flat=False)(0)
+    assert idx.shape[:2] == (5, 8) and idx.shape[2] <= 20 and labels.shape == (5,)
+    assert lengths.min() >= 1
+    with pytest.raises(ValueError, match="too few"):
+        pysource.module_chunks(("bisect",), 16)

@@ -142,3 +142,22 @@ def labelled_stdlib(modules: tuple[str, ...], max_chars: int | None = None
                            ("kind", "in_string", "in_comment", "depth", "indent", "column",
                             "called")))
     return text, lab
+
+
+def module_chunks(modules: tuple[str, ...], n_lines: int, frac: float = 0.9
+                  ) -> tuple[list[list[str]], list[list[str]]]:
+    """The lines of each module (`inspect.getsource`, newlines kept), split per module:
+    the first `frac` of its lines for training, the rest for testing (a module's test
+    lines never appear in training). Returns (train, test): for each module, in the order
+    given, its list of lines. `n_lines` is the chunk length the caller will cut; every
+    module must leave at least one chunk on each side."""
+    train, test = [], []
+    for name in modules:
+        lines = inspect.getsource(importlib.import_module(name)).splitlines(keepends=True)
+        cut = int(len(lines) * frac)
+        if cut < n_lines or len(lines) - cut < n_lines:
+            raise ValueError(f"module_chunks: module {name} has {len(lines)} lines, too few for "
+                             f"chunks of n_lines={n_lines} on both sides of the split.")
+        train.append(lines[:cut])
+        test.append(lines[cut:])
+    return train, test

@@ -277,3 +277,69 @@ def accuracy_by_length(model: Classifier, lengths, n: int, rng: np.random.Genera
         logits, _ = model(pad(seqs))
         out[int(L)] = float((logits.argmax(1).numpy() == labels).mean())
     return out
+
+
+class Hierarchical(nn.Module):
+    """A document classifier in two levels: a character LSTM reads each line (packed) and
+    its last real state is the line's vector; a line LSTM reads those vectors and its last
+    state, through Linear(H_line, C), classifies the document.
+
+        logits, loss = model((idx, line_lengths), labels)
+        # idx (B, N, L) ids: N lines of at most L characters; line_lengths (B, N) >= 1
+    """
+
+    def __init__(self, V: int, C: int, H_char: int = 64, H_line: int = 64, E: int = 16) -> None:
+        super().__init__()
+        self.C = C
+        self.embed = nn.Embedding(V, E)
+        self.chars = nn.LSTM(E, H_char, batch_first=True)
+        self.lines = nn.LSTM(H_char, H_line, batch_first=True)
+        self.head = nn.Linear(H_line, C)
+
+    def forward(self, x, labels=None):
+        idx, line_lengths = x
+        idx, line_lengths = torch.as_tensor(idx), torch.as_tensor(line_lengths)
+        if idx.dim() != 3 or line_lengths.shape != idx.shape[:2]:
+            raise ValueError(f"Hierarchical.forward: `idx` must be (B, N, L) and `line_lengths` "
+                             f"(B, N); got {tuple(idx.shape)} and {tuple(line_lengths.shape)}.")
+        B, N, L = idx.shape
+        flat = idx.reshape(B * N, L)
+        out, _ = pack(self.chars, self.embed(flat), line_lengths.reshape(-1))
+        line_vectors = last_real(out, line_lengths.reshape(-1)).reshape(B, N, -1)
+        doc, _ = self.lines(line_vectors)
+        logits = self.head(doc[:, -1])
+        if labels is None:
+            return logits, None
+        return logits, nn.functional.cross_entropy(logits, torch.as_tensor(labels).long())
+
+
+def chunk_batches(modules_lines: list[list[str]], encode, n_lines: int, max_len: int, B: int,
+                  rng: np.random.Generator, flat: bool):
+    """A function i -> (x, labels) for `fit`: B chunks of n_lines consecutive lines, each
+    from a module drawn uniformly (label: its index), lines cut to max_len characters.
+    flat=False gives x = (idx (B, n_lines, max_len), line_lengths) for `Hierarchical`;
+    flat=True the same characters as one sequence per chunk, x = (idx (B, T), lengths),
+    for `Classifier`. `encode`: str -> ids."""
+    def chunk(m: int, start: int) -> list[np.ndarray]:
+        return [encode(ln[:max_len]) for ln in modules_lines[m][start:start + n_lines]]
+
+    def batch(_i: int):
+        ms = rng.integers(0, len(modules_lines), size=B)
+        chunks = [chunk(m, int(rng.integers(0, len(modules_lines[m]) - n_lines + 1)))
+                  for m in ms]
+        return chunks_to_input(chunks, flat), torch.as_tensor(ms)
+    return batch
+
+
+def chunks_to_input(chunks: list[list[np.ndarray]], flat: bool):
+    """Chunks (lists of lines of ids) -> the x of `Hierarchical` or, flat, of `Classifier`."""
+    if flat:
+        return pad([np.concatenate(c) for c in chunks])
+    L = max(len(ln) for c in chunks for ln in c)
+    idx = torch.zeros(len(chunks), len(chunks[0]), L, dtype=torch.long)
+    lengths = torch.zeros(len(chunks), len(chunks[0]), dtype=torch.long)
+    for b, c in enumerate(chunks):
+        for n, ln in enumerate(c):
+            idx[b, n, :len(ln)] = torch.as_tensor(ln)
+            lengths[b, n] = len(ln)
+    return idx, lengths
