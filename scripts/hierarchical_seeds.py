@@ -15,16 +15,14 @@ Budgets are in steps.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from studies import one_thread, run_study  # noqa: E402
 
 MODULES = ("textwrap", "functools", "heapq", "fractions", "difflib", "argparse",
            "json.encoder", "json.decoder")
@@ -52,8 +50,7 @@ def test_set(test, vocab):
 
 
 def one_run(job):
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
+    one_thread()
     import numpy as np
     import torch
 
@@ -88,19 +85,7 @@ def one_run(job):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--out", default=str(ROOT / "results" / "hierarchical_seeds.json"))
-    args = ap.parse_args()
-    jobs = [(k, s) for s in range(args.seeds) for k in KINDS]
-    start = time.time()
-    with ProcessPoolExecutor(args.workers) as pool:
-        runs = list(pool.map(one_run, jobs))
-    out = {"config": CONFIG, "runs": runs, "wall_s": round(time.time() - start, 1),
-           "cpus": os.cpu_count()}
-    Path(args.out).write_text(json.dumps(out, indent=1))
-    print(f"wrote {args.out} in {out['wall_s']} s")
+    run_study(__doc__, "hierarchical_seeds.json", KINDS, one_run, {"config": CONFIG})
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ s. Budgets are in steps.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from studies import one_thread, run_study  # noqa: E402
 
 # The chapter's set-up (book/06-pytorch-rnns.ipynb asserts that it still is).
 CONFIG = dict(V=8, H=32, E=16, B=32, steps=300, lr=5e-3, clip=1.0, n_test=400,
@@ -32,8 +30,7 @@ RUNS = [("last", 5, 100), ("mean", 5, 100), ("max", 5, 100), ("attention", 5, 10
 
 
 def one_run(job):
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
+    one_thread()
     import numpy as np
     import torch
 
@@ -57,19 +54,7 @@ def one_run(job):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--out", default=str(ROOT / "results" / "pooling_seeds.json"))
-    args = ap.parse_args()
-    jobs = [(r, s) for s in range(args.seeds) for r in RUNS]
-    start = time.time()
-    with ProcessPoolExecutor(args.workers) as pool:
-        runs = list(pool.map(one_run, jobs))
-    out = {"config": CONFIG, "runs": runs, "wall_s": round(time.time() - start, 1),
-           "cpus": os.cpu_count()}
-    Path(args.out).write_text(json.dumps(out, indent=1))
-    print(f"wrote {args.out} in {out['wall_s']} s")
+    run_study(__doc__, "pooling_seeds.json", RUNS, one_run, {"config": CONFIG})
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ np.random.default_rng([s, 8]), as the chapter does with base seed s. Budgets are
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from studies import one_thread, run_study  # noqa: E402
 
 # The chapter's training set-up (book/06-pytorch-rnns.ipynb asserts that it still is).
 CONFIG = dict(E=32, B=32, T=80, steps=400, lr=5e-3, clip=1.0, frac=0.9, eval_T=200)
@@ -33,8 +31,7 @@ MODELS = [("uni 1", 1, False, 64), ("uni 2", 2, False, 64), ("uni 3", 3, False, 
 
 
 def one_run(job):
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
+    one_thread()
     import numpy as np
     import torch
 
@@ -63,21 +60,10 @@ def one_run(job):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--out", default=str(ROOT / "results" / "tagging_seeds.json"))
-    args = ap.parse_args()
-    jobs = [(m, s) for s in range(args.seeds) for m in MODELS]
-    start = time.time()
-    with ProcessPoolExecutor(args.workers) as pool:
-        runs = list(pool.map(one_run, jobs))
     from rnncourse.data import pysource
 
-    out = {"config": CONFIG, "tags": list(pysource.TAGS), "runs": runs,
-           "wall_s": round(time.time() - start, 1), "cpus": os.cpu_count()}
-    Path(args.out).write_text(json.dumps(out, indent=1))
-    print(f"wrote {args.out} in {out['wall_s']} s")
+    run_study(__doc__, "tagging_seeds.json", MODELS, one_run,
+              {"config": CONFIG, "tags": list(pysource.TAGS)})
 
 
 if __name__ == "__main__":
