@@ -42,7 +42,7 @@ book: $(STAMP)
 	@echo "Open $(CURDIR)/_build/html/index.html in a browser."
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 exercises: $(STAMP)
 	@for d in solutions/*/; do \

@@ -73,8 +73,9 @@ def tasks(nb) -> list[Task]:
     return out
 
 
-# What the grading contract rejected, per set: filled by the tests, printed at the end of
-# the run by conftest.py (pytest_terminal_summary).
+# What the grading contract rejected, per set: the tests record it as a property of their
+# report ("contract", (set, counts)), conftest.py gathers the reports (from every worker
+# when the run is parallel) and prints the tally at the end of the run.
 REPORT: dict[str, dict[str, int]] = {}
 
 

@@ -20,7 +20,6 @@ import pytest
 
 from grading import (
     EXERCISES,
-    REPORT,
     exercise_sets,
     is_answer_cell,
     is_test_cell,
@@ -87,7 +86,7 @@ def test_reference_passes_every_test_cell_in_process(set_name):
 
 
 @pytest.mark.parametrize("set_name", SETS)
-def test_every_graded_cell_rejects_mutations(set_name):
+def test_every_graded_cell_rejects_mutations(set_name, record_property):
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     mutations = load_mutations(set_name)
     task_names = {t.name for t in tasks(nb)}
@@ -100,11 +99,11 @@ def test_every_graded_cell_rejects_mutations(set_name):
             err = run_test_cell(nb, t.test_id, replace={t.name: source})
             assert err is not None, f"{t.test_id} accepts a wrong answer: {what}"
             assert not isinstance(err, SyntaxError), f"mutation '{what}' is not valid Python"
-    REPORT.setdefault(set_name, {})["hand"] = sum(len(m) for m in mutations.values())
+    record_property("contract", (set_name, {"hand": sum(len(m) for m in mutations.values())}))
 
 
 @pytest.mark.parametrize("set_name", SETS)
-def test_every_graded_function_rejects_generic_mutants(set_name):
+def test_every_graded_function_rejects_generic_mutants(set_name, record_property):
     """Mutants generated from the reference (tests/mutations/generic.py): results off by
     1e-6 relative, cast to float32, inputs modified in place, results aliasing an input,
     distorted sampling, a numerical parameter ignored. Each class is either rejected by
@@ -135,7 +134,7 @@ def test_every_graded_function_rejects_generic_mutants(set_name):
             assert not isinstance(err, SyntaxError), f"generated mutant '{cls}': {err}"
             generated += 1
     assert not survivors, "\n".join(survivors)
-    REPORT.setdefault(set_name, {}).update(generic=generated, excused=excused)
+    record_property("contract", (set_name, {"generic": generated, "excused": excused}))
 
 
 @pytest.mark.parametrize("set_name", SETS)
@@ -254,7 +253,7 @@ def _delegation():
 
 
 @pytest.mark.parametrize("set_name", SETS)
-def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch):
+def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch, record_property):
     """Course rule: graded answers are the learner's own code. For every task where the
     package has the same function, an answer that calls it is correct in value (it passes
     the test cell with the watch off) and rejected by the watch (checks.own_work)."""
@@ -274,7 +273,7 @@ def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch):
             m.setattr(checks, "own_work", lambda *fns: contextlib.nullcontext())
             err = run_test_cell(nb, test_id, replace={task: source})
         assert err is None, f"the delegating answer for {test_id} is not otherwise correct: {err!r}"
-    REPORT.setdefault(set_name, {})["delegating"] = len(delegating)
+    record_property("contract", (set_name, {"delegating": len(delegating)}))
     for c in nb.cells:
         if is_test_cell(c):
             assert c.source.count("checks.own_work(") >= 2, \
