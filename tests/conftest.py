@@ -8,8 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 # Kernels must keep their inline matplotlib backend (MPLBACKEND=Agg would make plt.show()
@@ -30,19 +28,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-
-def pytest_collection_modifyitems(items):
-    """Groups for a parallel run (`make test` runs `pytest -n 2 --dist loadgroup`): the
-    cells of one notebook run in order in one kernel, and the tests of one module share its
-    fixtures (the book build, the generated courses), so each goes to one worker whole.
-    The one exception: each chapter's re-execution under another seed is its own group, so
-    the two workers share them."""
-    for item in items:
-        group = str(item.path.relative_to(ROOT)) if item.path.is_relative_to(ROOT) else str(item.path)
-        if item.path.name == "test_robustness.py" and hasattr(item, "callspec"):
-            group += "::" + item.callspec.id
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_runtest_logreport(report):

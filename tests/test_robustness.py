@@ -15,8 +15,10 @@ chapter must still hold:
   OpenBLAS's generic x86 kernels (OPENBLAS_CORETYPE=Prescott), the kind of differences
   between one machine and another.
 
-Run alone: `pytest tests/test_robustness.py`. The same chapter printing the same numbers
-twice on one machine is checked in tests/test_build.py, against the book build.
+Run alone: `pytest tests/test_robustness.py`. These runs use two threads, so they get the
+machine to themselves (marker `alone`): `make test` runs them after the parallel part.
+The same chapter printing the same numbers twice on one machine is checked in
+tests/test_build.py, against the book build.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def test_there_are_chapters():
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_chapter_holds_under_other_seeds_and_kernels(path, monkeypatch):
     for var, value in OTHER_MACHINE.items():
