@@ -131,3 +131,59 @@ def batch_iterator(data: np.ndarray, B: int, T: int) -> Iterator[tuple[np.ndarra
             yield tracks[:, s:s + T], tracks[:, s + 1:s + T + 1]  # (B, T), (B, T)
 
     return batches()
+
+
+class TokenVocab:
+    """Characters plus the three tokens a sequence-to-sequence model needs (Chapter 7).
+
+    Id 0 is padding (PAD), 1 begins a target (BOS), 2 ends one (EOS); the characters
+    follow in the order given. `batch` pads encoded texts into one (B, T) array.
+    """
+
+    PAD, BOS, EOS = 0, 1, 2
+    SPECIALS = ("<pad>", "<s>", "</s>")
+
+    def __init__(self, chars: str) -> None:
+        if not isinstance(chars, str) or not chars or len(set(chars)) != len(chars):
+            raise ValueError("TokenVocab: `chars` must be a non-empty string of distinct "
+                             "characters.")
+        self.tokens: list[str] = list(self.SPECIALS) + list(chars)
+        self.stoi: dict[str, int] = {c: i + len(self.SPECIALS) for i, c in enumerate(chars)}
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"TokenVocab(V={len(self)}, chars={''.join(self.tokens[3:])[:40]!r})"
+
+    def encode(self, text: str, eos: bool = False) -> np.ndarray:
+        """text -> (N,) int64 ids, with EOS appended if `eos`."""
+        try:
+            ids = [self.stoi[c] for c in text]
+        except KeyError as err:
+            raise ValueError(f"TokenVocab.encode: character {err.args[0]!r} is not in the "
+                             f"vocabulary.") from None
+        return np.array(ids + ([self.EOS] if eos else []), dtype=np.int64)
+
+    def decode(self, ids) -> str:
+        """ids -> text, read up to the first EOS; PAD and BOS are skipped."""
+        out = []
+        for i in np.asarray(ids, dtype=np.int64).ravel().tolist():
+            if i == self.EOS:
+                break
+            if not 0 <= i < len(self):
+                raise ValueError(f"TokenVocab.decode: id {i} is outside 0..{len(self) - 1}.")
+            if i >= len(self.SPECIALS):
+                out.append(self.tokens[i])
+        return "".join(out)
+
+    def batch(self, texts, eos: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Encode and pad: (ids (B, T) int64 padded with PAD, lengths (B,) int64)."""
+        seqs = [self.encode(t, eos) for t in texts]
+        if not seqs:
+            raise ValueError("TokenVocab.batch: `texts` is empty.")
+        lengths = np.array([len(s) for s in seqs], dtype=np.int64)
+        ids = np.full((len(seqs), int(lengths.max())), self.PAD, dtype=np.int64)
+        for b, s in enumerate(seqs):
+            ids[b, :len(s)] = s
+        return ids, lengths

@@ -140,3 +140,20 @@ def first_token(B: int, lengths, rng, V: int = 8) -> tuple[list[np.ndarray], np.
                          f"from {L.min()} and V={V}.")
     seqs = [g.integers(0, V, size=int(n)) for n in L]
     return seqs, np.array([s[0] % 2 for s in seqs], dtype=np.int64)
+
+
+def digit_reversal(n: int, lengths, rng) -> tuple[list[str], list[str]]:
+    """Reverse a string of digits (Chapter 7's task whose length can be swept).
+
+    Returns n sources, each a string of uniformly random digits whose length is drawn
+    uniformly from `lengths` (one int, or (low, high) inclusive), and their reversals.
+    Output position i copies source position L - 1 - i, so the right alignment is known.
+    """
+    g = _rng("digit_reversal", rng)
+    low, high = (lengths, lengths) if np.ndim(lengths) == 0 else tuple(lengths)
+    if not 1 <= low <= high:
+        raise ValueError(f"digit_reversal: `lengths` must be an int >= 1 or (low, high) with "
+                         f"1 <= low <= high; got {lengths!r}.")
+    sizes = g.integers(low, high + 1, size=n)
+    src = ["".join(map(str, g.integers(0, 10, size=int(k)))) for k in sizes]
+    return src, [s[::-1] for s in src]

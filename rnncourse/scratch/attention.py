@@ -1,0 +1,177 @@
+"""Attention in NumPy: scores, the masked softmax, the context, and beam search.
+
+The equations (book/notation, Chapter 7). A decoder query q (B, Hq) looks at S source
+positions with keys k_1..k_S (B, S, Hk); `mask` (B, S) is True on real positions.
+
+    additive (Bahdanau et al. 2015):  e_j = v . tanh(W q + U k_j)    W (A, Hq), U (A, Hk), v (A,)
+    dot (Luong et al. 2015):          e_j = q . k_j                       needs Hq = Hk
+    general (Luong et al. 2015):      e_j = q . (W_g k_j)                 W_g (Hq, Hk)
+    weights:                          alpha_j = exp(e_j) / sum_{l real} exp(e_l), 0 on padding
+    context:                          c = sum_j alpha_j k_j               (B, Hk)
+
+Beam search here is the single-sequence algorithm over any `step(token, state) ->
+(log_probs (V,), state)`: it keeps the K best partial hypotheses by total log-probability,
+sets aside those that end in EOS, and ranks finished ones by log p / len**alpha
+(alpha = 0: no length normalisation). `brute_force` enumerates every sequence instead, the
+oracle the search is tested against on models small enough to enumerate.
+
+This wing imports no torch: `models.attention` is the torch counterpart, tested against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rnncourse.shapes import Shapes
+
+
+def _mask(func: str, shp: Shapes, mask) -> np.ndarray:
+    m = shp.check("mask", mask, "B S")
+    if m.dtype != bool:
+        raise TypeError(f"{func}: `mask` must be a bool array (True on real positions), "
+                        f"got dtype {m.dtype}.")
+    empty = np.flatnonzero(~m.any(axis=1))
+    if empty.size:
+        raise ValueError(f"{func}: `mask` row {int(empty[0])} has no real position; every "
+                         "sequence needs at least one.")
+    return m
+
+
+def masked_softmax(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(B, S) scores, (B, S) bool mask -> (B, S) weights: softmax over the real positions
+    of each row, exactly 0 on padding."""
+    shp = Shapes("masked_softmax")
+    e = shp.check("scores", scores, "B S")
+    m = _mask("masked_softmax", shp, mask)
+    e = np.where(m, e, -np.inf)
+    e = e - e.max(axis=1, keepdims=True)
+    w = np.where(m, np.exp(e), 0.0)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def additive_scores(q: np.ndarray, keys: np.ndarray, W: np.ndarray, U: np.ndarray,
+                    v: np.ndarray) -> np.ndarray:
+    """Bahdanau scores e_j = v . tanh(W q + U k_j): q (B, Hq), keys (B, S, Hk),
+    W (A, Hq), U (A, Hk), v (A,) -> (B, S)."""
+    shp = Shapes("additive_scores")
+    q = shp.check("q", q, "B Hq")
+    keys = shp.check("keys", keys, "B S Hk")
+    W = shp.check("W", W, "A Hq")
+    U = shp.check("U", U, "A Hk")
+    v = shp.check("v", v, "A")
+    return np.tanh((q @ W.T)[:, None, :] + keys @ U.T) @ v
+
+
+def dot_scores(q: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Luong's dot scores e_j = q . k_j: q (B, H), keys (B, S, H) -> (B, S)."""
+    shp = Shapes("dot_scores")
+    q = shp.check("q", q, "B H")
+    keys = shp.check("keys", keys, "B S H")
+    return np.einsum("bh,bsh->bs", q, keys)
+
+
+def general_scores(q: np.ndarray, keys: np.ndarray, Wg: np.ndarray) -> np.ndarray:
+    """Luong's general scores e_j = q . (W_g k_j): q (B, Hq), keys (B, S, Hk),
+    Wg (Hq, Hk) -> (B, S)."""
+    shp = Shapes("general_scores")
+    q = shp.check("q", q, "B Hq")
+    keys = shp.check("keys", keys, "B S Hk")
+    Wg = shp.check("Wg", Wg, "Hq Hk")
+    return np.einsum("bh,bsh->bs", q, keys @ Wg.T)
+
+
+def context(weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """c = sum_j alpha_j k_j: weights (B, S), keys (B, S, Hk) -> (B, Hk)."""
+    shp = Shapes("context")
+    w = shp.check("weights", weights, "B S")
+    keys = shp.check("keys", keys, "B S Hk")
+    return np.einsum("bs,bsh->bh", w, keys)
+
+
+Step = Callable[[int, object], tuple[np.ndarray, object]]
+
+
+def _score(logp: float, length: int, alpha: float) -> float:
+    return logp / length ** alpha if alpha else logp
+
+
+def beam_search(step: Step, state, bos: int, eos: int, K: int, max_len: int,
+                alpha: float = 0.0) -> tuple[list[int], float]:
+    """The best sequence that beam search of width K finds, and its score.
+
+    step(token, state) -> (log_probs (V,), new_state) scores the next token after `token`.
+    Hypotheses start from `bos`; a hypothesis that emits `eos` is finished (its length
+    counts the eos) and is never extended. At most `max_len` tokens are emitted; at
+    that length unfinished hypotheses are ranked with the finished. Returns (tokens
+    without bos, eos included if emitted; log p / len**alpha).
+    """
+    if not (isinstance(K, int | np.integer) and K >= 1):
+        raise ValueError(f"beam_search: `K` must be a positive integer, got {K!r}.")
+    if not (isinstance(max_len, int | np.integer) and max_len >= 1):
+        raise ValueError(f"beam_search: `max_len` must be a positive integer, got {max_len!r}.")
+    beams = [([], 0.0, bos, state)]          # (tokens, total log p, last token, state)
+    finished: list[tuple[list[int], float]] = []
+    for _ in range(max_len):
+        grown = []
+        for tokens, logp, last, st in beams:
+            lp, new_state = step(last, st)
+            lp = np.asarray(lp, dtype=np.float64)
+            for tok in np.argsort(-lp, kind="stable")[:K]:
+                if not np.isfinite(lp[tok]):
+                    break                     # probability 0: never a hypothesis
+                grown.append((tokens + [int(tok)], logp + float(lp[tok]), int(tok), new_state))
+        grown.sort(key=lambda h: -h[1])
+        beams = []
+        for h in grown[:K]:
+            if h[2] == eos:
+                finished.append((h[0], h[1]))
+            else:
+                beams.append(h)
+        if not beams:
+            break
+    pool = finished + [(t, lp) for t, lp, _, _ in beams]
+    best = max(pool, key=lambda h: _score(h[1], len(h[0]), alpha))
+    return best[0], _score(best[1], len(best[0]), alpha)
+
+
+def greedy(step: Step, state, bos: int, eos: int, max_len: int) -> tuple[list[int], float]:
+    """The most probable token at every step until eos or max_len; (tokens, log p)."""
+    tokens, logp, last = [], 0.0, bos
+    for _ in range(max_len):
+        lp, state = step(last, state)
+        last = int(np.argmax(lp))
+        tokens.append(last)
+        logp += float(lp[last])
+        if last == eos:
+            break
+    return tokens, logp
+
+
+def brute_force(step: Step, state, bos: int, eos: int, V: int, max_len: int,
+                alpha: float = 0.0) -> tuple[list[int], float]:
+    """The best sequence by exhaustive search over every token string of length <=
+    max_len that ends in eos or reaches max_len (up to V**max_len of them: small models
+    only), ranked as beam_search ranks them. Each prefix is scored once (depth first);
+    tokens of probability 0 are not followed."""
+    if V ** max_len > 200_000:
+        raise ValueError(f"brute_force: V**max_len = {V}**{max_len} sequences is too many "
+                         "to enumerate; use a smaller toy model.")
+    best: list = [None, -np.inf]
+
+    def visit(prefix: list[int], logp: float, last: int, st) -> None:
+        lp, new_state = step(last, st)
+        for tok in range(V):
+            if not np.isfinite(lp[tok]):
+                continue
+            seq, total = prefix + [tok], logp + float(lp[tok])
+            if tok == eos or len(seq) == max_len:
+                s = _score(total, len(seq), alpha)
+                if s > best[1]:
+                    best[0], best[1] = seq, s
+            else:
+                visit(seq, total, tok, new_state)
+
+    visit([], 0.0, bos, state)
+    return best[0], best[1]
