@@ -124,9 +124,10 @@ def test_a_short_run_learns_digit_reversal():
 
 def test_translate_and_exact_match():
     sv, tv = dates.source_vocab(), dates.target_vocab()
-    m = seq2seq.Seq2Seq(len(sv), len(tv), E=8, H=8, attention="dot").eval()
+    m = seq2seq.Seq2Seq(len(sv), len(tv), E=8, H=8, attention="dot")
     ex = dates.sample(5, 0)
     out, maps = seq2seq.translate(m, [e.source for e in ex], sv, tv, max_len=11, B=2)
+    assert m.training, "translate must leave a training model in training mode"
     assert len(out) == 5
     assert all(mp.shape[1] == len(e.source) for mp, e in zip(maps, ex, strict=True))
     assert seq2seq.exact_match(["a", "b"], ["a", "c"]) == 0.5

@@ -277,7 +277,8 @@ def translate(model: Seq2Seq, sources: list[str], src_vocab, tgt_vocab, max_len:
               B: int = 256) -> tuple[list[str], list[np.ndarray | None]]:
     """Greedy outputs for many sources, in batches: (texts, per source its attention
     weights (U, L) over its own L real characters, U the output length with EOS, or
-    None without attention)."""
+    None without attention). The model's train/eval mode is restored afterwards."""
+    was_training = model.training
     model.eval()
     texts, maps = [], []
     for start in range(0, len(sources), B):
@@ -289,6 +290,7 @@ def translate(model: Seq2Seq, sources: list[str], src_vocab, tgt_vocab, max_len:
             U = row.index(EOS) + 1 if EOS in row else len(row)
             texts.append(tgt_vocab.decode(row))
             maps.append(None if w is None else w[b, :U, :lengths[b]].numpy())
+    model.train(was_training)
     return texts, maps
 
 
