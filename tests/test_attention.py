@@ -19,7 +19,7 @@ def _inputs(rng, B=3, S=6, Hq=4, Hk=5, A_=7):
     keys = rng.standard_normal((B, S, Hk))
     lengths = np.array([S, 2, 4])[:B]
     mask = np.arange(S)[None] < lengths[:, None]
-    return q, keys, mask, rng.standard_normal((A_, Hq)), rng.standard_normal((A_, Hk)), \
+    return q, keys, mask, rng.standard_normal((Hq, A_)), rng.standard_normal((Hk, A_)), \
         rng.standard_normal(A_)
 
 
@@ -44,21 +44,21 @@ def test_masked_softmax_rejects_a_row_without_real_positions(rng):
 
 
 def test_scores_and_context_against_loops(rng):
-    q, keys, mask, W, U, v = _inputs(rng)
-    Wg = rng.standard_normal((4, 5))
-    add = A.additive_scores(q, keys, W, U, v)
+    q, keys, mask, Wq, Wk, v = _inputs(rng)
+    Wg = rng.standard_normal((5, 4))                       # (Hk, Hq)
+    add = A.additive_scores(q, keys, Wq, Wk, v)
     gen = A.general_scores(q, keys, Wg)
     for b in range(3):
         for j in range(6):
-            assert np.isclose(add[b, j], v @ np.tanh(W @ q[b] + U @ keys[b, j]))
-            assert np.isclose(gen[b, j], q[b] @ Wg @ keys[b, j])
+            assert np.isclose(add[b, j], np.tanh(q[b] @ Wq + keys[b, j] @ Wk) @ v)
+            assert np.isclose(gen[b, j], q[b] @ (keys[b, j] @ Wg))
     dot = A.dot_scores(keys[:, 0], keys)
     assert np.isclose(dot[1, 3], keys[1, 0] @ keys[1, 3])
     w = A.masked_softmax(add, mask)
     c = A.context(w, keys)
     assert np.allclose(c[2], sum(w[2, j] * keys[2, j] for j in range(6)))
-    with pytest.raises(ValueError, match="`U`"):
-        A.additive_scores(q, keys, W, U[:, :3], v)
+    with pytest.raises(ValueError, match="`Wk`"):
+        A.additive_scores(q, keys, Wq, Wk[:3], v)
 
 
 @pytest.mark.parametrize("kind", tattn.KINDS)
@@ -71,12 +71,12 @@ def test_torch_attention_equals_the_numpy_equations(kind, rng):
         c, w = mod(tq, tk, tm)
         c2, w2 = mod(tq, tk, tm, prepared=mod.prepare(tk))
     if kind == "additive":
-        params = (mod.W.weight, mod.U.weight, mod.v)
+        params = (mod.W.weight.T, mod.U.weight.T, mod.v)      # nn.Linear stores W_q.T
         e = A.additive_scores(q, keys, *(p.detach().numpy() for p in params))
     elif kind == "dot":
         e = A.dot_scores(q, keys)
     else:
-        e = A.general_scores(q, keys, mod.Wg.weight.detach().numpy())
+        e = A.general_scores(q, keys, mod.Wg.weight.T.detach().numpy())
     w_np = A.masked_softmax(e, mask)
     assert np.allclose(w.numpy(), w_np, atol=1e-12)
     assert np.allclose(c.numpy(), A.context(w_np, keys), atol=1e-12)
@@ -110,21 +110,22 @@ class ToyModel:
 def test_beam_of_width_one_is_greedy():
     for seed in range(20):
         m = ToyModel(seed)
-        assert A.beam_search(m.step, 0, bos=3, eos=2, K=1, max_len=6) == \
+        assert A.beam_search(m.step, 0, bos=3, eos=2, width=1, max_len=6) == \
             A.greedy(m.step, 0, bos=3, eos=2, max_len=6)
 
 
-@pytest.mark.parametrize("alpha", [0.0, 1.0])
-def test_wide_beam_finds_the_brute_force_best(alpha):
-    """With K at least the number of sequences, beam search is exact; with K = 2 it is
+@pytest.mark.parametrize("length_norm", [0.0, 1.0])
+def test_wide_beam_finds_the_brute_force_best(length_norm):
+    """With a width of at least the number of sequences, beam search is exact; with width 2 it is
     sometimes wrong, and greedy more often (so the oracle can tell them apart)."""
     greedy_wrong = narrow_wrong = 0
     for seed in range(40):
         m = ToyModel(seed)
-        best = A.brute_force(m.step, 0, bos=3, eos=2, V=3, max_len=5, alpha=alpha)
-        wide = A.beam_search(m.step, 0, bos=3, eos=2, K=3 ** 5, max_len=5, alpha=alpha)
+        kw = dict(bos=3, eos=2, max_len=5, length_norm=length_norm)
+        best = A.brute_force(m.step, 0, V=3, **kw)
+        wide = A.beam_search(m.step, 0, width=3 ** 5, **kw)
         assert wide[0] == best[0] and np.isclose(wide[1], best[1])
-        narrow = A.beam_search(m.step, 0, bos=3, eos=2, K=2, max_len=5, alpha=alpha)
+        narrow = A.beam_search(m.step, 0, width=2, **kw)
         assert narrow[1] <= best[1] + 1e-12
         narrow_wrong += narrow[0] != best[0]
         g, lp = A.greedy(m.step, 0, bos=3, eos=2, max_len=5)
@@ -139,7 +140,7 @@ def test_finished_hypotheses_are_not_extended():
     def step(token, t):
         return table.get(t, np.log([1 / 3] * 3)), t + 1
 
-    tokens, score = A.beam_search(step, 0, bos=3, eos=2, K=3, max_len=4)
+    tokens, score = A.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4)
     assert tokens == [2] and np.isclose(score, np.log(0.9))
-    tokens, _ = A.beam_search(step, 0, bos=3, eos=2, K=3, max_len=4, alpha=1.0)
+    tokens, _ = A.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4, length_norm=1.0)
     assert tokens[-1] == 2 and 2 not in tokens[:-1]

@@ -73,3 +73,9 @@ def test_token_vocab_round_trip_and_padding():
     src, tgt = tasks.digit_reversal(20, (2, 9), 3)
     assert all(t == s[::-1] and 2 <= len(s) <= 9 for s, t in zip(src, tgt, strict=True))
     assert (src, tgt) == tasks.digit_reversal(20, (2, 9), 3)
+
+
+def test_pairs_are_the_sampled_examples():
+    src, tgt = dates.pairs(7, 11, split="test")
+    ex = dates.sample(7, 11, split="test")
+    assert src == [e.source for e in ex] and tgt == [e.target for e in ex]

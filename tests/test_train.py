@@ -71,3 +71,31 @@ def test_fit_errors_teach():
         train.fit(NoLoss(), lambda i: (torch.ones(1), torch.ones(1)), 1, 0.0)
     with pytest.raises(ValueError, match="fit: `steps` must be a non-negative integer"):
         train.fit(NoLoss(), lambda i: (torch.ones(1), torch.ones(1)), 1.5, 1e-3)
+
+
+def test_schedule_scales_the_step_size_of_each_update():
+    """fit with a schedule equals the loop with the step size set by hand before each
+    update; linear_decay runs from 1 to its floor over the budget."""
+    a = Regressor("gru", 8, generator=torch.Generator().manual_seed(2))
+    b = Regressor("gru", 8, generator=torch.Generator().manual_seed(2))
+    sched = train.linear_decay(6, floor=0.1)
+    assert sched(0) == 1.0 and np.isclose(sched(5), 0.1) and np.isclose(sched(9), 0.1)
+    assert np.isclose(sched(1), 1 - 0.9 / 5)
+    train.fit(a, _adding(), steps=6, lr=1e-2, clip=None, schedule=sched)
+    opt, batch = torch.optim.Adam(b.parameters(), lr=1e-2), _adding()
+    for i in range(6):
+        for group in opt.param_groups:
+            group["lr"] = 1e-2 * sched(i)
+        x, y = batch(i)
+        loss = ((b(x)[0] - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)
+    frozen = Regressor("gru", 8, generator=torch.Generator().manual_seed(2))
+    before = [p.clone() for p in frozen.parameters()]
+    train.fit(frozen, _adding(), steps=3, lr=1e-2, schedule=lambda i: 0.0)
+    assert all(torch.equal(p, q) for p, q in zip(before, frozen.parameters(), strict=True))
+    with pytest.raises(ValueError, match="linear_decay: `steps` must be a positive integer"):
+        train.linear_decay(0)

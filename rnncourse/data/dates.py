@@ -165,3 +165,10 @@ def sample(n: int, rng, split: str = "train", formats=None,
     first = FIRST_DAY.toordinal()
     return [render(dt.date.fromordinal(first + int(d)), formats[f], CASES[c])
             for d, f, c in zip(days, fmts, cases, strict=True)]
+
+
+def pairs(n: int, rng, split: str = "train", formats=None) -> tuple[list[str], list[str]]:
+    """n (source, target) string pairs from `sample`, as two lists (the interface of
+    `models.seq2seq.pair_batches`)."""
+    ex = sample(n, rng, split, formats)
+    return [e.source for e in ex], [e.target for e in ex]

@@ -39,7 +39,8 @@ def masked_softmax(scores: Tensor, mask: Tensor) -> Tensor:
 
 
 class Additive(nn.Module):
-    """e_j = v . tanh(W q + U k_j); W: (A, Hq), U: (A, Hk), v: (A,)."""
+    """e_j = tanh(q W_q + k_j W_k) . v, with W_q = `W.weight.T` (Hq, A), W_k = `U.weight.T`
+    (Hk, A), v: (A,)."""
 
     def __init__(self, Hq: int, Hk: int, A: int) -> None:
         super().__init__()
@@ -79,7 +80,7 @@ class Dot(nn.Module):
 
 
 class General(nn.Module):
-    """e_j = q . (W_g k_j); W_g: (Hq, Hk)."""
+    """e_j = q . (k_j W_g), with W_g = `Wg.weight.T` (Hk, Hq)."""
 
     def __init__(self, Hq: int, Hk: int) -> None:
         super().__init__()

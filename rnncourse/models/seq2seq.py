@@ -17,7 +17,7 @@ s_0 = tanh(W_init [forward final; backward final]). Its step, by `attention`:
 Targets end in EOS and are padded with PAD (`data.chardata.TokenVocab`); training feeds
 the true previous token (teacher forcing), and the loss is the mean cross-entropy over
 real target tokens. `forward(x, targets) -> (logits, loss)` with x = (src, lengths), as
-`train.fit` expects. Decoding: `greedy` (batched) and `beam_search` (one source, the K
+`train.fit` expects. Decoding: `greedy` (batched) and `beam_search` (one source, the
 hypotheses as a batch), with `step_fn` giving the NumPy single-hypothesis interface of
 `scratch.attention.beam_search` and `brute_force`, against which it is tested.
 """
@@ -49,7 +49,7 @@ class Memory:
     prepared: Tensor | None = None
 
     def select(self, index: Tensor) -> Memory:
-        """The memory of rows `index` (e.g. one source repeated for K beams)."""
+        """The memory of rows `index` (e.g. one source repeated for every beam)."""
         return Memory(self.keys[index], self.mask[index], self.final[index],
                       None if self.prepared is None else self.prepared[index])
 
@@ -193,13 +193,13 @@ class Seq2Seq(nn.Module):
         return torch.stack(ids, 1), (None if weights[0] is None else torch.stack(weights, 1))
 
     @torch.no_grad()
-    def beam_search(self, src, length: int, K: int, max_len: int, alpha: float = 0.0
-                    ) -> tuple[list[int], float]:
-        """Beam search of width K for one source (S,) of `length` real ids: (tokens,
-        EOS included if emitted; total log p / len**alpha), the algorithm of
-        scratch.attention.beam_search with the live hypotheses as one batch."""
-        if not (isinstance(K, int) and K >= 1):
-            raise ValueError(f"beam_search: `K` must be a positive integer, got {K!r}.")
+    def beam_search(self, src, length: int, width: int, max_len: int,
+                    length_norm: float = 0.0) -> tuple[list[int], float]:
+        """Beam search of width `width` for one source (S,) of `length` real ids:
+        (tokens, EOS included if emitted; total log p / len**length_norm), the algorithm
+        of scratch.attention.beam_search with the live hypotheses as one batch."""
+        if not (isinstance(width, int) and width >= 1):
+            raise ValueError(f"beam_search: `width` must be a positive integer, got {width!r}.")
         src = torch.as_tensor(src)
         if src.dim() != 1:
             raise ValueError(f"beam_search: `src` must be one source (S,), got {tuple(src.shape)}.")
@@ -214,9 +214,9 @@ class Seq2Seq(nn.Module):
             rows = memory.select(torch.zeros(n, dtype=torch.long))
             logits, state, _ = self.decoder.step(last, state, rows)
             lp = torch.log_softmax(logits.double(), -1)              # (n, V)
-            top_lp, top_tok = lp.topk(min(K, lp.shape[1]), dim=1)    # each beam's K best
+            top_lp, top_tok = lp.topk(min(width, lp.shape[1]), dim=1)   # each beam's best
             total = (logp.double()[:, None] + top_lp).reshape(-1)
-            order = torch.argsort(-total, stable=True)[:K]
+            order = torch.argsort(-total, stable=True)[:width]
             beam_of = order // top_tok.shape[1]
             new_tok = top_tok.reshape(-1)[order]
             keep = []
@@ -239,7 +239,7 @@ class Seq2Seq(nn.Module):
         pool = finished + [(t, float(lp)) for t, lp in zip(tokens, logp, strict=True)]
 
         def score(h):
-            return h[1] / len(h[0]) ** alpha if alpha else h[1]
+            return h[1] / len(h[0]) ** length_norm if length_norm else h[1]
 
         best = max(pool, key=score)
         return best[0], score(best)

@@ -48,7 +48,8 @@ def clip_gradients(model: nn.Module, max_norm: float) -> Tensor:
 def fit(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]], steps: int,
         lr: float, clip: float | None = 1.0, *,
         after_step: Callable[[int, float], bool] | None = None,
-        budget_s: float = float("inf"), progress: bool = False) -> History:
+        budget_s: float = float("inf"), progress: bool = False,
+        schedule: Callable[[int], float] | None = None) -> History:
     """Train `model` with Adam for at most `steps` updates; returns a `History`.
 
     batch(i) -> (x, targets) gives the i-th training batch; model(x, targets) must return
@@ -57,6 +58,8 @@ def fit(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]], steps: 
     gradient norm (see `clip_gradients`), None for no clipping. after_step(step, cpu_s)
     is called after every update with the number of updates so far; returning True
     stops. budget_s: stop once this many CPU seconds were spent in training steps.
+    schedule(i) -> factor: update i (0-based) uses step size lr * factor (None: lr
+    throughout), e.g. `linear_decay(steps)`.
     """
     if not (isinstance(steps, int | np.integer) and steps >= 0):
         raise ValueError(f"fit: `steps` must be a non-negative integer, got {steps!r}.")
@@ -68,6 +71,9 @@ def fit(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]], steps: 
         if cpu >= budget_s:
             break
         start = time.process_time()
+        if schedule is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr * schedule(i)
         x, y = batch(i)
         _, loss = model(x, y)
         if loss is None:
@@ -83,3 +89,11 @@ def fit(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]], steps: 
         if after_step is not None and after_step(i + 1, cpu):
             break
     return History(np.array(losses), len(losses), cpu)
+
+
+def linear_decay(steps: int, floor: float = 0.0) -> Callable[[int], float]:
+    """A schedule for `fit`: the step size falls linearly from lr at update 0 to
+    lr * floor at the last of `steps` updates."""
+    if not (isinstance(steps, int | np.integer) and steps >= 1):
+        raise ValueError(f"linear_decay: `steps` must be a positive integer, got {steps!r}.")
+    return lambda i: 1.0 - (1.0 - floor) * min(i, steps - 1) / max(steps - 1, 1)

@@ -1,18 +1,23 @@
 """Attention in NumPy: scores, the masked softmax, the context, and beam search.
 
 The equations (book/notation, Chapter 7). A decoder query q (B, Hq) looks at S source
-positions with keys k_1..k_S (B, S, Hk); `mask` (B, S) is True on real positions.
+positions with keys k_1..k_S (B, S, Hk); `mask` (B, S) is True on real positions. Rows
+are vectors and weights multiply from the right, as everywhere in the course.
 
-    additive (Bahdanau et al. 2015):  e_j = v . tanh(W q + U k_j)    W (A, Hq), U (A, Hk), v (A,)
-    dot (Luong et al. 2015):          e_j = q . k_j                       needs Hq = Hk
-    general (Luong et al. 2015):      e_j = q . (W_g k_j)                 W_g (Hq, Hk)
-    weights:                          alpha_j = exp(e_j) / sum_{l real} exp(e_l), 0 on padding
-    context:                          c = sum_j alpha_j k_j               (B, Hk)
+    additive (Bahdanau et al. 2015): e_j = tanh(q W_q + k_j W_k) . v   W_q (Hq, A), W_k (Hk, A)
+    dot (Luong et al. 2015):         e_j = q . k_j                      needs Hq = Hk
+    general (Luong et al. 2015):     e_j = q . (k_j W_g)                W_g (Hk, Hq)
+    weights:                         alpha_j = exp(e_j) / sum_{l real} exp(e_l), 0 on padding
+    context:                         c = sum_j alpha_j k_j              (B, Hk)
+
+`models.attention` holds the same modules in torch: its nn.Linear weights are these
+matrices transposed (W_q = `W.weight.T`, W_k = `U.weight.T`, W_g = `Wg.weight.T`).
 
 Beam search here is the single-sequence algorithm over any `step(token, state) ->
-(log_probs (V,), state)`: it keeps the K best partial hypotheses by total log-probability,
-sets aside those that end in EOS, and ranks finished ones by log p / len**alpha
-(alpha = 0: no length normalisation). `brute_force` enumerates every sequence instead, the
+(log_probs (V,), state)`: it keeps the `width` best partial hypotheses by total
+log-probability, sets aside those that end in EOS, and ranks finished ones by
+log p / len**length_norm (length_norm = 0: no length normalisation; the book writes the
+width n_beam and the exponent lambda). `brute_force` enumerates every sequence instead, the
 oracle the search is tested against on models small enough to enumerate.
 
 This wing imports no torch: `models.attention` is the torch counterpart, tested against it.
@@ -51,17 +56,17 @@ def masked_softmax(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def additive_scores(q: np.ndarray, keys: np.ndarray, W: np.ndarray, U: np.ndarray,
+def additive_scores(q: np.ndarray, keys: np.ndarray, Wq: np.ndarray, Wk: np.ndarray,
                     v: np.ndarray) -> np.ndarray:
-    """Bahdanau scores e_j = v . tanh(W q + U k_j): q (B, Hq), keys (B, S, Hk),
-    W (A, Hq), U (A, Hk), v (A,) -> (B, S)."""
+    """Bahdanau scores e_j = tanh(q W_q + k_j W_k) . v: q (B, Hq), keys (B, S, Hk),
+    Wq (Hq, A), Wk (Hk, A), v (A,) -> (B, S)."""
     shp = Shapes("additive_scores")
     q = shp.check("q", q, "B Hq")
     keys = shp.check("keys", keys, "B S Hk")
-    W = shp.check("W", W, "A Hq")
-    U = shp.check("U", U, "A Hk")
+    Wq = shp.check("Wq", Wq, "Hq A")
+    Wk = shp.check("Wk", Wk, "Hk A")
     v = shp.check("v", v, "A")
-    return np.tanh((q @ W.T)[:, None, :] + keys @ U.T) @ v
+    return np.tanh((q @ Wq)[:, None, :] + keys @ Wk) @ v       # (B, S, A) @ (A,) -> (B, S)
 
 
 def dot_scores(q: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -73,13 +78,13 @@ def dot_scores(q: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def general_scores(q: np.ndarray, keys: np.ndarray, Wg: np.ndarray) -> np.ndarray:
-    """Luong's general scores e_j = q . (W_g k_j): q (B, Hq), keys (B, S, Hk),
-    Wg (Hq, Hk) -> (B, S)."""
+    """Luong's general scores e_j = q . (k_j W_g): q (B, Hq), keys (B, S, Hk),
+    Wg (Hk, Hq) -> (B, S)."""
     shp = Shapes("general_scores")
     q = shp.check("q", q, "B Hq")
     keys = shp.check("keys", keys, "B S Hk")
-    Wg = shp.check("Wg", Wg, "Hq Hk")
-    return np.einsum("bh,bsh->bs", q, keys @ Wg.T)
+    Wg = shp.check("Wg", Wg, "Hk Hq")
+    return np.einsum("bh,bsh->bs", q, keys @ Wg)
 
 
 def context(weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -93,22 +98,22 @@ def context(weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
 Step = Callable[[int, object], tuple[np.ndarray, object]]
 
 
-def _score(logp: float, length: int, alpha: float) -> float:
-    return logp / length ** alpha if alpha else logp
+def _score(logp: float, length: int, length_norm: float) -> float:
+    return logp / length ** length_norm if length_norm else logp
 
 
-def beam_search(step: Step, state, bos: int, eos: int, K: int, max_len: int,
-                alpha: float = 0.0) -> tuple[list[int], float]:
-    """The best sequence that beam search of width K finds, and its score.
+def beam_search(step: Step, state, bos: int, eos: int, width: int, max_len: int,
+                length_norm: float = 0.0) -> tuple[list[int], float]:
+    """The best sequence that beam search of width `width` finds, and its score.
 
     step(token, state) -> (log_probs (V,), new_state) scores the next token after `token`.
     Hypotheses start from `bos`; a hypothesis that emits `eos` is finished (its length
     counts the eos) and is never extended. At most `max_len` tokens are emitted; at
     that length unfinished hypotheses are ranked with the finished. Returns (tokens
-    without bos, eos included if emitted; log p / len**alpha).
+    without bos, eos included if emitted; log p / len**length_norm).
     """
-    if not (isinstance(K, int | np.integer) and K >= 1):
-        raise ValueError(f"beam_search: `K` must be a positive integer, got {K!r}.")
+    if not (isinstance(width, int | np.integer) and width >= 1):
+        raise ValueError(f"beam_search: `width` must be a positive integer, got {width!r}.")
     if not (isinstance(max_len, int | np.integer) and max_len >= 1):
         raise ValueError(f"beam_search: `max_len` must be a positive integer, got {max_len!r}.")
     beams = [([], 0.0, bos, state)]          # (tokens, total log p, last token, state)
@@ -118,13 +123,13 @@ def beam_search(step: Step, state, bos: int, eos: int, K: int, max_len: int,
         for tokens, logp, last, st in beams:
             lp, new_state = step(last, st)
             lp = np.asarray(lp, dtype=np.float64)
-            for tok in np.argsort(-lp, kind="stable")[:K]:
+            for tok in np.argsort(-lp, kind="stable")[:width]:
                 if not np.isfinite(lp[tok]):
                     break                     # probability 0: never a hypothesis
                 grown.append((tokens + [int(tok)], logp + float(lp[tok]), int(tok), new_state))
         grown.sort(key=lambda h: -h[1])
         beams = []
-        for h in grown[:K]:
+        for h in grown[:width]:
             if h[2] == eos:
                 finished.append((h[0], h[1]))
             else:
@@ -132,8 +137,8 @@ def beam_search(step: Step, state, bos: int, eos: int, K: int, max_len: int,
         if not beams:
             break
     pool = finished + [(t, lp) for t, lp, _, _ in beams]
-    best = max(pool, key=lambda h: _score(h[1], len(h[0]), alpha))
-    return best[0], _score(best[1], len(best[0]), alpha)
+    best = max(pool, key=lambda h: _score(h[1], len(h[0]), length_norm))
+    return best[0], _score(best[1], len(best[0]), length_norm)
 
 
 def greedy(step: Step, state, bos: int, eos: int, max_len: int) -> tuple[list[int], float]:
@@ -150,7 +155,7 @@ def greedy(step: Step, state, bos: int, eos: int, max_len: int) -> tuple[list[in
 
 
 def brute_force(step: Step, state, bos: int, eos: int, V: int, max_len: int,
-                alpha: float = 0.0) -> tuple[list[int], float]:
+                length_norm: float = 0.0) -> tuple[list[int], float]:
     """The best sequence by exhaustive search over every token string of length <=
     max_len that ends in eos or reaches max_len (up to V**max_len of them: small models
     only), ranked as beam_search ranks them. Each prefix is scored once (depth first);
@@ -167,7 +172,7 @@ def brute_force(step: Step, state, bos: int, eos: int, V: int, max_len: int,
                 continue
             seq, total = prefix + [tok], logp + float(lp[tok])
             if tok == eos or len(seq) == max_len:
-                s = _score(total, len(seq), alpha)
+                s = _score(total, len(seq), length_norm)
                 if s > best[1]:
                     best[0], best[1] = seq, s
             else:
