@@ -24,6 +24,12 @@ The ranges quoted in the chapters:
         '(cos[1.0, one][:, 0].min(), cos[1.0, one][:, 0].max(), med[1.0, one][20], med_rel[1.0, one][20], [med[1.0, one][k] - med[1.0, chunk][k] for k in k2_values], jac_norm[1.0])'
     # Chapter 5: per-step decay factors at initialisation, seeds 0..11
     python scripts/seed_spread.py book/05-lstm-gru.ipynb 19 0 12 'rates'
+    # Chapter 7: toy decoders, greedy and beams against the exact best sequence, seeds 0..8
+    python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 36 0 9 \
+        '{k: int(v.sum()) if v.dtype == bool else float(v.mean()) for k, v in toy.items()}'
+    # Chapter 7: reversal, attention peaks on the copied digit (or next to it), seeds 0..8
+    python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 34 0 9 \
+        '[(round(p.accuracy, 2), round(p.near_accuracy, 2)) for _, p in live["additive"]]'
 
 Cell indices are those of the notebooks when the sentences were written; `--list`
 prints a notebook's code cells with their indices.

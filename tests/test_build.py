@@ -118,7 +118,8 @@ def _printed(nb) -> list[tuple[int, set[str]]]:
 
 # The chapters that train (chaotic runs in torch and NumPy): the ones whose numbers could
 # differ between two executions if anything in them depended on more than the seed.
-TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru", "06-pytorch-rnns"]
+TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru", "06-pytorch-rnns",
+                     "07-seq2seq-attention"]
 
 
 @pytest.mark.slow

@@ -3,17 +3,13 @@
 MUTATIONS[task][what is wrong] is a full replacement source of the answer cell whose
 grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
 Most mutations are the reference answer (copied below) with one line changed, so each is
-wrong only in the way its name says; `_swap` fails loudly if the reference copy drifts.
-Each task also has a "hard-coded visible answer" that passes the visible checks and must be
-caught by the hidden tests.
+wrong only in the way its name says; `swap` (in common.py) fails loudly if the reference
+copy drifts. Each task also has a "hard-coded visible answer" that passes the visible
+checks and must be caught by the hidden tests.
 """
 
 
-def _swap(source: str, old: str, new: str) -> str:
-    if old not in source:
-        raise ValueError(f"mutation anchor not found: {old!r}")
-    return source.replace(old, new)
-
+from mutations.common import swap as _swap
 
 _JACOBIAN = '''
 def jacobian_norms(h, Wh):

@@ -3,29 +3,15 @@
 MUTATIONS[task][what is wrong] is a full replacement source of the answer cell whose
 grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
 Each mutation is the reference answer (copied below) with one line changed, so each is wrong
-only in the way its name says; `_swap` fails loudly if the reference copy drifts. Each task
-also has a "hard-coded visible answer": right on the visible test inputs only, recognised by
-their shapes, as if the printed numbers had been copied; the hidden tests must catch it.
+only in the way its name says; `swap` (in common.py) fails loudly if the reference copy
+drifts. Each task also has a "hard-coded visible answer": right on the visible test inputs
+only, recognised by their shapes, as if the printed numbers had been copied; the hidden
+tests must catch it.
 """
 
 
-def _swap(source: str, old: str, new: str) -> str:
-    if old not in source:
-        raise ValueError(f"mutation anchor not found: {old!r}")
-    return source.replace(old, new)
-
-
-def _hard_coded(source: str, name: str, args: str, visible: str, wrong: str) -> str:
-    """The reference, renamed, called only when `visible` (a condition on the arguments
-    that holds for the visible test inputs) is true."""
-    return _swap(source, f"def {name}(", "def _right(") + f'''
-
-def {name}({args}):
-    if {visible}:
-        return _right({args})
-    return {wrong}
-'''
-
+from mutations.common import hard_coded as _hard_coded
+from mutations.common import swap as _swap
 
 _LAST = '''
 def last_real_state(out, lengths):

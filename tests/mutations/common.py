@@ -14,3 +14,23 @@ def _key(*args):
         total += (i + 1) * float(np.sum(a))
     return round(total, 6)
 '''
+
+
+def swap(source: str, old: str, new: str) -> str:
+    """The answer `source` with `old` replaced by `new`; fails loudly if the reference copy
+    in a fixture has drifted so that `old` is no longer in it."""
+    if old not in source:
+        raise ValueError(f"mutation anchor not found: {old!r}")
+    return source.replace(old, new)
+
+
+def hard_coded(source: str, name: str, args: str, visible: str, wrong: str) -> str:
+    """The reference `source`, renamed, called only when `visible` (a condition on the
+    arguments that holds for the visible test inputs) is true; `wrong` otherwise."""
+    return swap(source, f"def {name}(", "def _right(") + f'''
+
+def {name}({args}):
+    if {visible}:
+        return _right({args})
+    return {wrong}
+'''

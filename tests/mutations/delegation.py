@@ -173,4 +173,27 @@ def cell_correlations(acts, prop):
     return cells.correlations(acts, prop)
 ''',
     },
+    "07-attention": {
+        "masked_softmax": '''
+from rnncourse.scratch import attention
+def masked_softmax(scores, mask):
+    return attention.masked_softmax(scores, mask)
+''',
+        "additive_scores": '''
+from rnncourse.scratch import attention
+def additive_scores(q, keys, Wq, Wk, v):
+    return attention.additive_scores(q, keys, Wq, Wk, v)
+''',
+        "attend": '''
+from rnncourse.scratch import attention as _attention
+def attend(q, keys, mask, Wq, Wk, v):
+    weights = _attention.masked_softmax(_attention.additive_scores(q, keys, Wq, Wk, v), mask)
+    return _attention.context(weights, keys), weights
+''',
+        "beam_search": '''
+from rnncourse.scratch.attention import beam_search as _package_beam
+def beam_search(step, state, bos, eos, width, max_len, length_norm=0.0):
+    return _package_beam(step, state, bos, eos, width, max_len, length_norm)
+''',
+    },
 }
