@@ -97,3 +97,18 @@ def test_attention_map_draws_weights_labels_and_spans():
     plt.close("all")
     assert isinstance(viz_attention.attention_map(w, "abc", "xy"), matplotlib.axes.Axes)
     plt.close("all")
+
+
+def test_attention_over_image_lights_the_attended_cell():
+    image = np.ones((3, 48, 48))
+    w = np.zeros((6, 6))
+    w[2, 4] = 1.0
+    fig, ax = plt.subplots()
+    out = viz_attention.attention_over_image(image, w, ax=ax, box=(32, 16, 40, 24), title="x")
+    shown = ax.images[0].get_array()
+    assert out is ax and shown.shape == (48, 48, 3)
+    assert np.allclose(shown[16:24, 32:40], 1.0) and np.allclose(shown[0:8, 0:8], 0.25)
+    assert [p.get_xy() for p in ax.patches if isinstance(p, Rectangle)] == [(31.5, 15.5)]
+    with pytest.raises(ValueError, match="multiple of the grid side"):
+        viz_attention.attention_over_image(np.ones((3, 50, 50)), w)
+    plt.close("all")

@@ -56,3 +56,14 @@ def test_wrong_shape_message():
         chardata.batch_iterator(np.arange(10), 4, 3)
     with pytest.raises(ValueError, match=r"split_train_val: `frac`"):
         chardata.split_train_val(np.arange(10), 1.0)
+
+
+def test_word_vocab_round_trip_and_errors():
+    v = chardata.WordVocab(("a", "red", "circle", "?"))
+    ids, lengths = v.batch(["a red circle", "a ?"], eos=True)
+    assert ids.tolist() == [[3, 4, 5, 2], [3, 6, 2, 0]] and lengths.tolist() == [4, 3]
+    assert v.decode(ids[0]) == "a red circle" and v.decode(ids[1]) == "a ?"
+    with pytest.raises(ValueError, match="WordVocab.encode: 'blue' is not in the vocabulary"):
+        v.encode("a blue circle")
+    with pytest.raises(ValueError, match="distinct non-empty strings without spaces"):
+        chardata.WordVocab(("a", "a b"))

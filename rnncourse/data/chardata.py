@@ -156,12 +156,18 @@ class TokenVocab:
     def __repr__(self) -> str:
         return f"TokenVocab(V={len(self)}, chars={''.join(self.tokens[3:])[:40]!r})"
 
+    def _pieces(self, text: str) -> list[str]:
+        return list(text)
+
+    def _join(self, pieces: list[str]) -> str:
+        return "".join(pieces)
+
     def encode(self, text: str, eos: bool = False) -> np.ndarray:
         """text -> (N,) int64 ids, with EOS appended if `eos`."""
         try:
-            ids = [self.stoi[c] for c in text]
+            ids = [self.stoi[c] for c in self._pieces(text)]
         except KeyError as err:
-            raise ValueError(f"TokenVocab.encode: character {err.args[0]!r} is not in the "
+            raise ValueError(f"{type(self).__name__}.encode: {err.args[0]!r} is not in the "
                              f"vocabulary.") from None
         return np.array(ids + ([self.EOS] if eos else []), dtype=np.int64)
 
@@ -172,10 +178,11 @@ class TokenVocab:
             if i == self.EOS:
                 break
             if not 0 <= i < len(self):
-                raise ValueError(f"TokenVocab.decode: id {i} is outside 0..{len(self) - 1}.")
+                raise ValueError(f"{type(self).__name__}.decode: id {i} is outside "
+                                 f"0..{len(self) - 1}.")
             if i >= len(self.SPECIALS):
                 out.append(self.tokens[i])
-        return "".join(out)
+        return self._join(out)
 
     def batch(self, texts, eos: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Encode and pad: (ids (B, T) int64 padded with PAD, lengths (B,) int64)."""
@@ -187,3 +194,26 @@ class TokenVocab:
         for b, s in enumerate(seqs):
             ids[b, :len(s)] = s
         return ids, lengths
+
+
+class WordVocab(TokenVocab):
+    """Words plus PAD, BOS and EOS (Chapter 8's captions and questions): a text is its
+    words separated by spaces, and decoding joins them with single spaces."""
+
+    def __init__(self, words) -> None:
+        words = tuple(words)
+        if not words or len(set(words)) != len(words) or not all(
+                isinstance(w, str) and w and " " not in w for w in words):
+            raise ValueError("WordVocab: `words` must be distinct non-empty strings without "
+                             "spaces.")
+        self.tokens = list(self.SPECIALS) + list(words)
+        self.stoi = {w: i + len(self.SPECIALS) for i, w in enumerate(words)}
+
+    def __repr__(self) -> str:
+        return f"WordVocab(V={len(self)}, words={' '.join(self.tokens[3:])[:60]!r})"
+
+    def _pieces(self, text: str) -> list[str]:
+        return text.split()
+
+    def _join(self, pieces: list[str]) -> str:
+        return " ".join(pieces)

@@ -1,0 +1,171 @@
+"""Image captioning (Chapter 8): Show and Tell without attention, and Show, Attend and Tell
+with soft attention over the CNN's feature grid.
+
+The encoder (`vision.GridEncoder`) turns an image into a_1..a_L (B, L, D). As in Xu et al.
+(2015), the LSTM's first state comes from the mean feature: h_0 = tanh(mean_l a_l W_h +
+b_h), c_0 likewise. At output step t (y_0 = BOS):
+
+- attention=True (soft attention, Xu et al. 2015): the previous state scores every grid
+  position, alpha_t = softmax_l(tanh(h_{t-1} W_q + a_l W_k) . v), z_t = sum_l alpha_tl a_l;
+- attention=False (Show and Tell style, one vector for the whole image): z_t = mean_l a_l
+  at every step;
+
+then (h_t, c_t) = LSTM([E y_{t-1}; z_t], (h_{t-1}, c_{t-1})) and the logits are
+[h_t; z_t; E y_{t-1}] W_o + b_o. Training is teacher-forced, on the mean cross-entropy of
+the real caption tokens plus, with attention, `penalty` times Xu et al.'s doubly
+stochastic term sum_l (1 - sum_t alpha_tl)^2 (averaged over the batch, t over real steps),
+which asks every position to be looked at about once over the caption.
+
+forward(x, targets) -> (logits, loss) with x = images (B, 3, 48, 48) and targets (B, T)
+word ids ending in EOS, PAD after (`data.chardata.WordVocab`). Decoding: `greedy` (batched,
+each step fed its own previous word) and `step_fn`, the single-hypothesis interface of
+`scratch.attention.beam_search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rnncourse.models import attention as attn_mod
+from rnncourse.models import vision
+
+PAD, BOS, EOS = 0, 1, 2   # as data.chardata.WordVocab
+
+
+def doubly_stochastic(weights: Tensor, real: Tensor) -> Tensor:
+    """Xu et al.'s penalty sum_l (1 - sum_t alpha_tl)^2, averaged over the batch: weights
+    (B, T, L), real (B, T) bool (steps that count) -> scalar."""
+    coverage = (weights * real[..., None]).sum(1)                 # (B, L)
+    return ((1.0 - coverage) ** 2).sum(1).mean()
+
+
+class Captioner(nn.Module):
+    def __init__(self, V: int, D: int = 32, E: int = 32, H: int = 96,
+                 attention: bool = True, penalty: float = 0.0, pooling: str = "mean") -> None:
+        super().__init__()
+        if penalty and not attention:
+            raise ValueError("Captioner: the doubly stochastic `penalty` needs attention=True.")
+        if pooling not in ("mean", "flat"):
+            raise ValueError(f"Captioner: `pooling` must be 'mean' or 'flat', got {pooling!r}.")
+        self.encoder = vision.GridEncoder(D)
+        self.emb = nn.Embedding(V, E, padding_idx=PAD)
+        self.init_h, self.init_c = nn.Linear(D, H), nn.Linear(D, H)
+        self.attn = attn_mod.Additive(H, D, H) if attention else None
+        # without attention, one vector for the image: the mean feature ("mean"), or a
+        # learned linear map of the whole flattened grid ("flat"), which keeps positions
+        self.summary = None if attention or pooling == "mean" else nn.Linear(
+            vision.GRID ** 2 * D, D)
+        self.cell = nn.LSTMCell(E + D, H)
+        self.out = nn.Linear(H + D + E, V)
+        self.V, self.penalty = V, penalty
+        never = torch.zeros(V)
+        never[[PAD, BOS]] = float("-inf")                          # never an output
+        self.register_buffer("never", never, persistent=False)
+
+    def image_vector(self, grid: Tensor) -> Tensor:
+        """(B, L, D) -> (B, D): the mean feature (Xu et al.'s initial state), or the learned
+        summary of the whole grid (pooling="flat", without attention)."""
+        return grid.mean(1) if self.summary is None else torch.tanh(self.summary(grid.flatten(1)))
+
+    def start(self, grid: Tensor) -> tuple[Tensor, Tensor]:
+        f = self.image_vector(grid)                                # (B, D)
+        return torch.tanh(self.init_h(f)), torch.tanh(self.init_c(f))
+
+    def step(self, y_prev: Tensor, state, grid: Tensor, prepared: Tensor | None = None):
+        """y_prev (B,) ids -> (logits (B, V), new state, weights (B, L) or None)."""
+        h, c = state
+        if self.attn is None:
+            z, w = self.image_vector(grid), None
+        else:
+            every = torch.ones(grid.shape[:2], dtype=torch.bool, device=grid.device)
+            z, w = self.attn(h, grid, every, prepared)             # (B, D), (B, L)
+        e = self.emb(y_prev)
+        h, c = self.cell(torch.cat([e, z], -1), (h, c))
+        return self.out(torch.cat([h, z, e], -1)) + self.never, (h, c), w
+
+    def teacher_forced(self, images: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
+        """Logits (B, T, V) and weights (B, T, L) (None without attention) when step t is
+        fed targets[:, t-1] (BOS at t = 0)."""
+        grid = self.encoder(images)
+        prepared = None if self.attn is None else self.attn.prepare(grid)
+        inputs = torch.cat([torch.full_like(targets[:, :1], BOS), targets[:, :-1]], 1)
+        state = self.start(grid)
+        logits, weights = [], []
+        for t in range(inputs.shape[1]):
+            lg, state, w = self.step(inputs[:, t], state, grid, prepared)
+            logits.append(lg)
+            weights.append(w)
+        return torch.stack(logits, 1), (None if weights[0] is None else torch.stack(weights, 1))
+
+    def forward(self, x, targets=None):
+        """x: images (B, 3, 48, 48); targets (B, T) ending in EOS, PAD after. Returns
+        (logits (B, T, V), loss); without targets, (greedy ids (B, <= 16), None)."""
+        images = torch.as_tensor(x)
+        if targets is None:
+            return self.greedy(images, max_len=16)[0], None
+        targets = torch.as_tensor(targets)
+        logits, weights = self.teacher_forced(images, targets)
+        loss = F.cross_entropy(logits.reshape(-1, self.V), targets.reshape(-1),
+                               ignore_index=PAD)
+        if self.penalty:
+            loss = loss + self.penalty * doubly_stochastic(weights, targets != PAD)
+        return logits, loss
+
+    @torch.no_grad()
+    def greedy(self, images: Tensor, max_len: int) -> tuple[Tensor, Tensor | None]:
+        """Greedy captions: ids (B, U <= max_len), PAD after each row's EOS; weights
+        (B, U, L) or None. Each step is fed the model's own previous word."""
+        grid = self.encoder(torch.as_tensor(images))
+        prepared = None if self.attn is None else self.attn.prepare(grid)
+        state = self.start(grid)
+        y = torch.full((grid.shape[0],), BOS, dtype=torch.long, device=grid.device)
+        done = torch.zeros_like(y, dtype=torch.bool)
+        ids, weights = [], []
+        for _ in range(max_len):
+            logits, state, w = self.step(y, state, grid, prepared)
+            y = logits.argmax(-1).masked_fill(done, PAD)
+            ids.append(y)
+            weights.append(w)
+            done |= y == EOS
+            if bool(done.all()):
+                break
+        return torch.stack(ids, 1), (None if weights[0] is None else torch.stack(weights, 1))
+
+    def step_fn(self, image: Tensor) -> tuple[Callable, object]:
+        """(step, state0) for one image (3, 48, 48) in scratch.attention's interface:
+        step(token, state) -> (log-probabilities (V,) as float64 NumPy, next state)."""
+        grid = self.encoder(torch.as_tensor(image)[None])
+        prepared = None if self.attn is None else self.attn.prepare(grid)
+        start = self.start(grid)
+
+        @torch.no_grad()
+        def step(token: int, state):
+            logits, new_state, _ = self.step(torch.tensor([token]), state, grid, prepared)
+            return torch.log_softmax(logits.double(), -1)[0].numpy(), new_state
+
+        return step, start
+
+
+@torch.no_grad()
+def caption(model: Captioner, scenes_list, vocab, max_len: int = 14, B: int = 500
+            ) -> tuple[list[str], list[np.ndarray | None]]:
+    """Greedy captions of scenes (each with an `.image`) in eval mode, the model's mode
+    restored: (texts, per scene its weights (U, L) over the grid for the U words emitted,
+    EOS included, or None without attention)."""
+    was = model.training
+    model.eval()
+    texts, maps = [], []
+    for s in range(0, len(scenes_list), B):
+        part = scenes_list[s:s + B]
+        ids, w = model.greedy(vision.as_tensor([sc.image for sc in part]), max_len)
+        for b, row in enumerate(ids.tolist()):
+            U = row.index(EOS) + 1 if EOS in row else len(row)
+            texts.append(vocab.decode(row))
+            maps.append(None if w is None else w[b, :U].numpy())
+    model.train(was)
+    return texts, maps

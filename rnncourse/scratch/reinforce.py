@@ -1,0 +1,44 @@
+"""Hard attention's gradient by REINFORCE (Chapter 8), for one categorical choice.
+
+Hard attention samples one location l ~ p = softmax(s) instead of averaging over all of
+them. The reward R(l) of what follows cannot be differentiated through the sample, but its
+expectation can: E[R] = sum_l p_l R_l, and
+
+    d E[R] / d s = sum_l p_l R_l (onehot(l) - p) = E_l[ R(l) (onehot(l) - p) ]
+
+because d log p_l / d s = onehot(l) - p (Williams 1992). So the average of
+(R(l) - b) (onehot(l) - p) over sampled locations is an unbiased estimate of the gradient for
+any baseline b that does not depend on l (its term has expectation b * sum_l p_l (onehot(l) -
+p) = 0); a b near E[R] makes the estimate vary less.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnncourse.scratch.ops import softmax
+from rnncourse.shapes import check_shape
+
+
+def exact_gradient(scores: np.ndarray, rewards: np.ndarray) -> np.ndarray:
+    """d E[R] / d scores for p = softmax(scores): p * (R - p . R). (L,), (L,) -> (L,)."""
+    s = check_shape("exact_gradient", "scores", scores, "L").astype(np.float64)
+    r = check_shape("exact_gradient", "rewards", rewards, "L", L=s.shape[0]).astype(np.float64)
+    p = softmax(s)
+    return p * (r - p @ r)
+
+
+def reinforce_gradient(scores: np.ndarray, rewards: np.ndarray, n: int,
+                       rng: np.random.Generator, baseline: float = 0.0) -> np.ndarray:
+    """The REINFORCE estimate from n sampled locations: mean of (R(l) - baseline) *
+    (onehot(l) - p). rewards (L,) gives R for each location (only sampled ones are read,
+    as a black box would be). (L,) -> (L,)."""
+    s = check_shape("reinforce_gradient", "scores", scores, "L").astype(np.float64)
+    r = check_shape("reinforce_gradient", "rewards", rewards, "L", L=s.shape[0])
+    if not (isinstance(n, int | np.integer) and n >= 1):
+        raise ValueError(f"reinforce_gradient: `n` must be a positive integer, got {n!r}.")
+    p = softmax(s)
+    picks = rng.choice(len(p), size=n, p=p)                        # (n,) sampled locations
+    grads = (np.asarray(r, dtype=np.float64)[picks] - baseline)[:, None] * (
+        np.eye(len(p))[picks] - p)                                  # (n, L)
+    return grads.mean(axis=0)
