@@ -112,3 +112,19 @@ def test_vqa_indexes_the_grid_and_the_blind_model_ignores_it():
         assert m.training and right.shape == (20,)
     with pytest.raises(ValueError, match="VQA: `mode`"):
         vqa.VQA(5, 3, mode="cosine")
+
+
+def test_vqa_training_batches_ask_true_questions_about_the_right_scene():
+    qv = chardata.WordVocab(Q.QUESTION_WORDS)
+    sc = scenes.sample(10, 4)
+    grid = torch.zeros(10, 36, 8)
+    draw = vqa.training_batches(grid, sc, qv, 64, 3)
+    (g, questions, lengths, which), y = draw(0)
+    assert g is grid
+    assert questions.shape[0] == lengths.shape[0] == which.shape[0] == y.shape[0] == 64
+    for b in range(64):
+        q = qv.decode(questions[b].numpy())
+        truth = {qq: a for _, qq, a in Q.questions(sc[int(which[b])])}
+        assert truth[q] == Q.ANSWERS[int(y[b])]
+    (_, q2, _, w2), _ = vqa.training_batches(grid, sc, qv, 64, 3)(0)
+    assert torch.equal(q2, questions) and torch.equal(w2, which)

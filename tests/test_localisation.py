@@ -74,3 +74,26 @@ def test_reinforce_is_unbiased_and_a_baseline_lowers_its_variance():
     assert np.var(based, axis=0).sum() < 0.7 * np.var(plain, axis=0).sum()
     with pytest.raises(ValueError, match="`n` must be a positive integer"):
         reinforce.reinforce_gradient(s, r, 0, rng)
+
+
+def test_estimator_variance_is_the_variance_of_one_sample():
+    rng = np.random.default_rng(3)
+    s, r = rng.normal(size=6), rng.random(6)
+    for b in (0.0, 0.4):
+        samples = np.array([reinforce.reinforce_gradient(s, r, 1, rng, baseline=b)
+                            for _ in range(10_000)])
+        assert np.isclose(samples.var(axis=0).sum(), reinforce.estimator_variance(s, r, b),
+                          rtol=0.08)
+    p = np.exp(s) / np.exp(s).sum()
+    assert reinforce.estimator_variance(s, r, float(p @ r)) < reinforce.estimator_variance(s, r)
+
+
+def test_best_baseline_minimises_the_variance():
+    rng = np.random.default_rng(5)
+    for spread in (0.5, 4.0):                                      # p spread out, p peaked
+        s, r = rng.normal(size=8) * spread, rng.random(8)
+        b = reinforce.best_baseline(s, r)
+        grid = np.linspace(-1, 2, 301)
+        variances = [reinforce.estimator_variance(s, r, x) for x in grid]
+        assert abs(grid[int(np.argmin(variances))] - b) < 0.011
+        assert reinforce.estimator_variance(s, r, b) <= min(variances) + 1e-12

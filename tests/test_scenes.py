@@ -92,17 +92,6 @@ def test_splits_and_the_planted_bias():
     assert all(any(o.colour == "red" and o.shape == "square" for o in s.objects) for s in red)
 
 
-def test_hidden_colour_keeps_shape_and_place(sample):
-    s = sample[1]
-    grey = scenes.hide_colour(s, 0)
-    o = s.objects[0]
-    x0, y0, x1, y1 = o.box
-    assert not _coloured(grey.image, scenes.COLOURS[o.colour])[y0:y1, x0:x1].any()
-    assert _coloured(grey.image, scenes.GREY)[y0:y1, x0:x1].any()
-    assert np.array_equal(grey.image, scenes.render(s.objects, s.relation, grey=(0,)).image)
-    assert grey.caption == s.caption
-
-
 def test_every_answer_is_right(sample):
     for s in sample[:100]:
         objs = s.objects
@@ -140,7 +129,5 @@ def test_errors_name_the_argument():
         scenes.sample(1, 0, split="test")
     with pytest.raises(ValueError, match="render: box"):
         scenes.render([scenes.Obj("square", "red", "small", (40, 40, 50, 50))])
-    with pytest.raises(ValueError, match="hide_colour: `index`"):
-        scenes.hide_colour(scenes.sample(1, 0)[0], 2)
     with pytest.raises(TypeError, match="rng"):
         scenes.sample(1, "seed")

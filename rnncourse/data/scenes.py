@@ -92,36 +92,19 @@ def _mask(shape: str, side: int) -> np.ndarray:
     return np.abs(xx - side / 2) <= (yy + 0.5) / 2
 
 
-GREY = (0.5, 0.5, 0.5)                                # a colour no caption names
-
-
-def render(objects, relation: str = "left of", grey=()) -> Scene:
-    """Draw objects (each an `Obj`) on a white canvas, in the order given; the objects
-    whose indices are in `grey` are drawn in grey, their colour hidden."""
+def render(objects, relation: str = "left of") -> Scene:
+    """Draw objects (each an `Obj`) on a white canvas, in the order given."""
     image = np.ones((3, SIZE, SIZE), dtype=np.float32)
-    for i, o in enumerate(objects):
+    for o in objects:
         x0, y0, x1, y1 = o.box
         if not (0 <= x0 < x1 <= SIZE and 0 <= y0 < y1 <= SIZE and x1 - x0 == y1 - y0):
             raise ValueError(f"render: box {o.box} must be a square inside the {SIZE} x {SIZE} "
                              "canvas.")
         m = _mask(o.shape, x1 - x0)
-        if i in grey:                                   # an outline: the shape, no colour
-            inner = np.zeros_like(m)
-            inner[1:-1, 1:-1] = m[:-2, 1:-1] & m[2:, 1:-1] & m[1:-1, :-2] & m[1:-1, 2:]
-            m = m & ~inner
-        for ch, value in enumerate(GREY if i in grey else COLOURS[o.colour]):
+        for ch, value in enumerate(COLOURS[o.colour]):
             patch = image[ch, y0:y1, x0:x1]
             patch[m] = value
     return Scene(image, tuple(objects), relation)
-
-
-def hide_colour(scene: Scene, index: int) -> Scene:
-    """The same scene with object `index` (0 or 1, caption order) drawn in grey: its
-    shape, size and place are visible, its colour is not (the caption keeps the colour it
-    had, which the image no longer shows)."""
-    if index not in (0, 1):
-        raise ValueError(f"hide_colour: `index` must be 0 or 1, got {index!r}.")
-    return render(scene.objects, scene.relation, grey=(index,))
 
 
 def _overlap(a, b, margin: int = 2) -> bool:

@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnncourse.data import questions as Q
+from rnncourse.data.tasks import _rng
 from rnncourse.models import attention as attn_mod
 from rnncourse.models import sequence
 
@@ -77,6 +79,20 @@ def batch(grid: Tensor, items, q_vocab, answers) -> tuple[tuple, Tensor]:
     which = torch.tensor([k for k, _, _, _ in items])
     y = torch.tensor([answers.index(a) for _, _, _, a in items])
     return (grid, torch.from_numpy(ids), torch.from_numpy(lengths), which), y
+
+
+def training_batches(grid: Tensor, scenes_list, q_vocab, B: int, rng):
+    """batch(i) -> (x, answer ids) for `train.fit`: B questions about random scenes of
+    `scenes_list` (whose features are `grid`), types drawn as `questions.sample_items`."""
+    g = _rng("vqa.training_batches", rng)
+
+    def draw(_i: int):
+        picks = g.integers(len(scenes_list), size=B)
+        items = [(int(k), *it[1:]) for k in picks
+                 for it in Q.sample_items([scenes_list[k]], 1, g)]
+        return batch(grid, items, q_vocab, Q.ANSWERS)
+
+    return draw
 
 
 @torch.no_grad()

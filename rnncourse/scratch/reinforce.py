@@ -42,3 +42,26 @@ def reinforce_gradient(scores: np.ndarray, rewards: np.ndarray, n: int,
     grads = (np.asarray(r, dtype=np.float64)[picks] - baseline)[:, None] * (
         np.eye(len(p))[picks] - p)                                  # (n, L)
     return grads.mean(axis=0)
+
+
+def estimator_variance(scores: np.ndarray, rewards: np.ndarray, baseline: float = 0.0) -> float:
+    """The total variance (summed over the L coordinates) of a one-sample REINFORCE estimate,
+    exactly: sum_l p_l (R_l - b)^2 |onehot(l) - p|^2 - |dJ/ds|^2. An average of n samples has
+    this variance divided by n."""
+    s = check_shape("estimator_variance", "scores", scores, "L").astype(np.float64)
+    r = check_shape("estimator_variance", "rewards", rewards, "L", L=s.shape[0]).astype(np.float64)
+    p = softmax(s)
+    spread = ((np.eye(len(p)) - p) ** 2).sum(axis=1)               # |onehot(l) - p|^2, (L,)
+    return float(p @ ((r - baseline) ** 2 * spread) - np.sum(exact_gradient(s, r) ** 2))
+
+
+def best_baseline(scores: np.ndarray, rewards: np.ndarray) -> float:
+    """The constant baseline with the smallest `estimator_variance`: the mean of the rewards
+    weighted by p_l |onehot(l) - p|^2 (setting the derivative of the variance in b to 0).
+    It is close to the expected reward J when p is spread out, and can be far from it when p
+    is concentrated."""
+    s = check_shape("best_baseline", "scores", scores, "L").astype(np.float64)
+    r = check_shape("best_baseline", "rewards", rewards, "L", L=s.shape[0]).astype(np.float64)
+    p = softmax(s)
+    weight = p * ((np.eye(len(p)) - p) ** 2).sum(axis=1)           # (L,)
+    return float(weight @ r / weight.sum())
