@@ -14,8 +14,10 @@ Each is tested on 500 fresh scenes (exact match, BLEU-4 from sacrebleu, the shar
 seven facts of a caption it gets right), on 300 scenes of the compositional split (one green
 triangle, a pair never trained on), and on 300 scenes with one red square (what it calls the
 red square); attention variants also on where they look (the attention mass in the box of the
-object each size, colour and shape word names, against chance and against the same model
-untrained).
+object each size, colour and shape word describes, the words matched to objects by the generated
+caption's own structure, against chance and against the same model untrained), and on
+their mistakes (which facts, and the attention mass on the described object at each wrongly
+named word).
 
 After the "attention" captioner, its encoder gives the feature grids of 3000 scenes where
 squares are blue with probability 0.9, and three VQA models (models.vqa: attention, mean,
@@ -50,6 +52,8 @@ VARIANTS = ["attention", "attention+penalty", "mean", "flat", "blue 0.9", "blue 
 
 def one_run(job):
     one_thread()
+    from collections import Counter
+
     import numpy as np
     import sacrebleu
     import torch
@@ -99,12 +103,17 @@ def one_run(job):
         if name == "compositional":
             r["green_triangle_named"] = float(np.mean(["green triangle" in t for t in texts]))
         if attention:
-            masses, chance, kinds = localisation.caption_masses(maps, sc)
+            masses, chance, kinds = localisation.caption_masses(maps, sc, texts)
             _, maps0 = captioning.caption(untrained, sc, wv, c["max_len"])
-            m0, _, k0 = localisation.caption_masses(maps0, sc)
+            m0, _, k0 = localisation.caption_masses(maps0, sc)     # its words mean nothing yet
             r["mass"] = {k: float(masses[kinds == k].mean()) for k in localisation.KINDS}
             r["chance"] = {k: float(chance[kinds == k].mean()) for k in localisation.KINDS}
             r["untrained_mass"] = {k: float(m0[k0 == k].mean()) for k in localisation.KINDS}
+            looked = localisation.wrong_word_masses(texts, maps, sc)
+            r["wrong_word_mass"] = dict(median=float(np.median(looked)) if len(looked) else None,
+                                        n=int(len(looked)))
+        r["errors"] = dict(Counter(kind for t, s in zip(texts, sc, strict=True)
+                                   for kind, _ in scenes.wrong_facts(t, s)))
         out[name] = r
     red = scenes.sample(c["n_red"], np.random.default_rng([seed, 10]), split="compositional",
                         holdout=(("red", "square"),))

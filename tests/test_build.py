@@ -119,7 +119,7 @@ def _printed(nb) -> list[tuple[int, set[str]]]:
 # The chapters that train (chaotic runs in torch and NumPy): the ones whose numbers could
 # differ between two executions if anything in them depended on more than the seed.
 TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru", "06-pytorch-rnns",
-                     "07-seq2seq-attention"]
+                     "07-seq2seq-attention", "08-captioning-attention"]
 
 
 @pytest.mark.slow

@@ -44,6 +44,13 @@ def test_caption_masses_on_maps_that_look_at_the_named_object():
     assert np.allclose(chance, [16 * 16 / 48 ** 2] * 3 + [100 / 48 ** 2] * 3)
     short = loc.caption_masses([w[:3]], [s])[0]               # the model stopped after 3 words
     assert len(short) == 2
+    # a generated caption with a longer relation ("left of"): its second object's words
+    # sit one later, and are matched by the caption's own structure
+    said = "a large red square left of a small blue circle"
+    w2 = np.vstack([w[:5], np.eye(36)[[0]], w[5:]])              # the extra word looks at cell 0
+    m2, _, k2 = loc.caption_masses([w2], [s], texts=[said])
+    assert np.allclose(m2, masses) and list(k2) == list(kinds)
+    assert len(loc.caption_masses([w], [s], texts=["a red"])[0]) == 0      # not the grammar
     with pytest.raises(ValueError, match="None"):
         loc.caption_masses([None], [s])
 
@@ -97,3 +104,21 @@ def test_best_baseline_minimises_the_variance():
         variances = [reinforce.estimator_variance(s, r, x) for x in grid]
         assert abs(grid[int(np.argmin(variances))] - b) < 0.011
         assert reinforce.estimator_variance(s, r, b) <= min(variances) + 1e-12
+
+
+def test_reinforce_returns_the_sampled_rewards_on_request():
+    s, r = np.zeros(4), np.array([1.0, 0.0, 0.0, 0.0])
+    g1 = reinforce.reinforce_gradient(s, r, 50, np.random.default_rng(0))
+    g2, mean_r = reinforce.reinforce_gradient(s, r, 50, np.random.default_rng(0),
+                                              return_rewards=True)
+    assert np.array_equal(g1, g2) and 0 < mean_r < 1
+
+
+def test_wrong_word_masses_reads_the_wrong_word_of_the_generated_caption():
+    a = scenes.Obj("square", "red", "large", (8, 8, 24, 24))
+    b = scenes.Obj("circle", "blue", "small", (32, 32, 40, 40))             # cell (4, 4)
+    s = scenes.render([a, b], "above")
+    said = "a large red square left of a small green circle"             # relation and colour
+    w = np.zeros((11, 36))
+    w[8, 28] = 1.0                                 # the word 'green' looks at cell (4, 4)
+    assert list(loc.wrong_word_masses([said], [w], [s])) == [1.0]

@@ -131,3 +131,15 @@ def test_errors_name_the_argument():
         scenes.render([scenes.Obj("square", "red", "small", (40, 40, 50, 50))])
     with pytest.raises(TypeError, match="rng"):
         scenes.sample(1, "seed")
+
+
+def test_wrong_facts_names_each_mistake(sample):
+    s = sample[2]
+    words = s.caption.split()
+    words[3] = next(x for x in scenes.SHAPES if x != words[3])               # first shape
+    words[-2] = next(x for x in scenes.COLOURS if x != words[-2])            # second colour
+    relation = "above" if s.relation == "left of" else "left of"
+    text = " ".join(words[:4] + relation.split() + words[4 + len(s.relation.split()):])
+    assert scenes.wrong_facts(text, s) == [("shape", 0), ("colour", 1), ("relation", None)]
+    assert scenes.wrong_facts(s.caption, s) == []
+    assert scenes.wrong_facts("a red", s) == [("ungrammatical", None)]

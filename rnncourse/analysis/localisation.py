@@ -47,24 +47,40 @@ def uniform_mass(box, image_size: int) -> float:
 KINDS = ("size", "colour", "shape")      # the three words that describe an object
 
 
-def caption_masses(maps, scenes_list, grid: int = 6, cell: int = 8
+def _owners(text: str) -> list[int | None] | None:
+    """Which object (0 or 1, in caption order) each word of a generated caption describes,
+    read from its own structure ("a <size> <colour> <shape> <relation> a ..."), or None if
+    it does not follow the grammar."""
+    words = text.split()
+    if len(words) not in (9, 10) or words[0] != "a" or words[-4] != "a":
+        return None
+    return [None, 0, 0, 0] + [None] * (len(words) - 8) + [None, 1, 1, 1]
+
+
+def caption_masses(maps, scenes_list, texts=None, grid: int = 6, cell: int = 8
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The mass in the named object's box for every object word a captioner emitted.
+    """The mass in the described object's box for every object word a captioner emitted.
 
     maps[i]: (U_i, L) weights over the grid (L = grid * grid, row-major) for the U_i words
-    emitted for scene i (`models.captioning.caption`); a scene's object words are those
-    where `scene.word_objects()` names an object. Positions the model did not reach are
+    emitted for scene i (`models.captioning.caption`). texts[i], if given, is the caption
+    the model emitted: its words are matched to objects by its own structure (so a wrong
+    relation word does not shift the second object's words), and captions that do not follow
+    the grammar are skipped; without texts, the scene's true caption says which word
+    describes which object (`scene.word_objects()`). Positions the model did not reach are
     skipped. Returns (masses (N,), chance (N,), kinds (N,) of "size" / "colour" / "shape").
     """
-    if len(maps) != len(scenes_list):
-        raise ValueError(f"caption_masses: {len(maps)} maps for {len(scenes_list)} scenes.")
+    if len(maps) != len(scenes_list) or (texts is not None and len(texts) != len(maps)):
+        raise ValueError(f"caption_masses: {len(maps)} maps for {len(scenes_list)} scenes"
+                         + ("" if texts is None else f" and {len(texts)} captions") + ".")
     masses, chance, kinds = [], [], []
-    for w, scene in zip(maps, scenes_list, strict=True):
+    for i, (w, scene) in enumerate(zip(maps, scenes_list, strict=True)):
         if w is None:
             raise ValueError("caption_masses: a map is None: a captioner without attention "
                              "has no weights to score.")
         w = check_shape("caption_masses", "maps[i]", w, "U L")
-        owners = scene.word_objects()
+        owners = scene.word_objects() if texts is None else _owners(texts[i])
+        if owners is None:
+            continue
         seen = {}
         for t, owner in enumerate(owners[: w.shape[0]]):
             if owner is None:
@@ -76,3 +92,21 @@ def caption_masses(maps, scenes_list, grid: int = 6, cell: int = 8
             chance.append(uniform_mass(box, grid * cell))
             kinds.append(KINDS[k])
     return np.array(masses), np.array(chance), np.array(kinds)
+
+
+def wrong_word_masses(texts, maps, scenes_list, grid: int = 6, cell: int = 8) -> np.ndarray:
+    """For every size, colour or shape word a captioner got wrong (`scenes.wrong_facts`),
+    the attention mass, at that word, inside the box of the object the word describes:
+    did the model look at the right object and name it wrongly?"""
+    from rnncourse.data import scenes as _scenes
+
+    out = []
+    for text, w, scene in zip(texts, maps, scenes_list, strict=True):
+        owners = _owners(text)
+        for kind, obj in _scenes.wrong_facts(text, scene):
+            if obj is None or owners is None:
+                continue
+            t = owners.index(obj) + KINDS.index(kind)
+            out.append(mass_in_box(np.asarray(w[t]).reshape(grid, grid),
+                                   scene.objects[obj].box, cell))
+    return np.array(out)

@@ -9,9 +9,10 @@ Four types, each asked only where the scene answers it unambiguously:
 
 `sample_items` draws training questions with the types equally often; `balanced` keeps, per
 type, equally many questions of every answer, so that a model that does not look at the
-image can do no better than chance within a type (the point of Jabri et al. 2016's
-question-only baseline: on the natural, unbalanced set it scores well from the answers'
-statistics alone).
+image can do little better than chance within a type (the answers of single questions can
+still be skewed: with green triangles held out, "what shape is the green object ?" is never
+answered "triangle"). On the natural, unbalanced set a question-only model scores well from
+the answers' statistics alone.
 """
 
 from __future__ import annotations

@@ -196,3 +196,17 @@ def attribute_accuracy(text: str, scene: Scene) -> float:
     right = sum(a == b for got, want in zip(objs, truth, strict=True)
                 for a, b in zip(got, want, strict=True))
     return (right + (relation == scene.relation)) / 7
+
+
+def wrong_facts(text: str, scene: Scene) -> list[tuple[str, int | None]]:
+    """What a caption gets wrong about a scene: (kind, object) for each wrong size, colour
+    or shape (object 0 or 1 in caption order), ("relation", None) for a wrong relation, or
+    [("ungrammatical", None)] if the caption does not parse. Empty if it is right."""
+    parsed = parse_caption(text)
+    if parsed is None:
+        return [("ungrammatical", None)]
+    objs, relation = parsed
+    out = [(kind, k) for k, (got, o) in enumerate(zip(objs, scene.objects, strict=True))
+           for kind, value in zip(("size", "colour", "shape"), got, strict=True)
+           if value != getattr(o, kind)]
+    return out + ([("relation", None)] if relation != scene.relation else [])

@@ -9,8 +9,9 @@ fused by an elementwise product). Two baselines share the code:
 
     mode="attention"  alpha = softmax_l(tanh(q W_q + a_l W_k) . v)
     mode="mean"       z = mean_l a_l (the image as one vector, no attention)
-    mode="blind"      no image at all: the MLP sees q only (Jabri et al. 2016's
-                      question-only baseline: what the answers' statistics give away)
+    mode="blind"      no image at all: the MLP sees q only (a question-only baseline, as
+                      Antol et al. 2015 and Jabri et al. 2016 report: what the answers'
+                      statistics give away)
 
 forward(x, targets) -> (logits (B, n_answers), mean cross-entropy), with
 x = (grid (N, L, D), questions (B, T) word ids, lengths (B,), which (B,)): question b is

@@ -29,19 +29,21 @@ def exact_gradient(scores: np.ndarray, rewards: np.ndarray) -> np.ndarray:
 
 
 def reinforce_gradient(scores: np.ndarray, rewards: np.ndarray, n: int,
-                       rng: np.random.Generator, baseline: float = 0.0) -> np.ndarray:
+                       rng: np.random.Generator, baseline: float = 0.0,
+                       return_rewards: bool = False):
     """The REINFORCE estimate from n sampled locations: mean of (R(l) - baseline) *
     (onehot(l) - p). rewards (L,) gives R for each location (only sampled ones are read,
-    as a black box would be). (L,) -> (L,)."""
+    as a black box would be). (L,) -> (L,); with return_rewards, also the mean reward of
+    the samples (what a moving-average baseline may use)."""
     s = check_shape("reinforce_gradient", "scores", scores, "L").astype(np.float64)
     r = check_shape("reinforce_gradient", "rewards", rewards, "L", L=s.shape[0])
     if not (isinstance(n, int | np.integer) and n >= 1):
         raise ValueError(f"reinforce_gradient: `n` must be a positive integer, got {n!r}.")
     p = softmax(s)
     picks = rng.choice(len(p), size=n, p=p)                        # (n,) sampled locations
-    grads = (np.asarray(r, dtype=np.float64)[picks] - baseline)[:, None] * (
-        np.eye(len(p))[picks] - p)                                  # (n, L)
-    return grads.mean(axis=0)
+    got = np.asarray(r, dtype=np.float64)[picks]                    # (n,) sampled rewards
+    grads = (got - baseline)[:, None] * (np.eye(len(p))[picks] - p)  # (n, L)
+    return (grads.mean(axis=0), float(got.mean())) if return_rewards else grads.mean(axis=0)
 
 
 def estimator_variance(scores: np.ndarray, rewards: np.ndarray, baseline: float = 0.0) -> float:

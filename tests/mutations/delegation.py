@@ -196,4 +196,24 @@ def beam_search(step, state, bos, eos, width, max_len, length_norm=0.0):
     return _package_beam(step, state, bos, eos, width, max_len, length_norm)
 ''',
     },
+    "08-captioning": {
+        "grid_attention": '''
+from rnncourse.scratch import attention as _attention
+def grid_attention(features, q):
+    mask = np.ones(features.shape[:2], dtype=bool)
+    alpha = _attention.masked_softmax(_attention.dot_scores(q, features), mask)
+    return _attention.context(alpha, features), alpha
+''',
+        "doubly_stochastic_penalty": '''
+import torch
+from rnncourse.models import captioning
+def doubly_stochastic_penalty(alphas, mask):
+    return float(captioning.doubly_stochastic(torch.from_numpy(alphas), torch.from_numpy(mask)))
+''',
+        "mass_in_box": '''
+from rnncourse.analysis import localisation
+def mass_in_box(weights, box, cell):
+    return localisation.mass_in_box(weights, box, cell)
+''',
+    },
 }
