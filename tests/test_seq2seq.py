@@ -12,9 +12,9 @@ from rnncourse.scratch import attention as A
 KINDS = [None, "additive", "dot", "general"]
 
 
-def _model(kind, V_src=13, V_tgt=5, seed=0):
+def _model(kind, V_src=13, V_tgt=5, seed=0, cell="gru"):
     torch.manual_seed(seed)
-    return seq2seq.Seq2Seq(V_src, V_tgt, E=8, H=6, attention=kind).double().eval()
+    return seq2seq.Seq2Seq(V_src, V_tgt, E=8, H=6, attention=kind, cell=cell).double().eval()
 
 
 def _batch(rng, B=4, V=13):
@@ -23,12 +23,16 @@ def _batch(rng, B=4, V=13):
     return seqs, src, lengths
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_padding_changes_nothing(kind):
+CELL_KINDS = [(c, k) for c in ("gru", "lstm", "rnn") for k in KINDS]
+
+
+@pytest.mark.parametrize(("cell", "kind"), CELL_KINDS)
+def test_padding_changes_nothing(cell, kind):
     """Each source decoded alone equals its row of the padded batch; attention puts
-    exactly zero weight on padding."""
+    exactly zero weight on padding (every cell: Chapter 9 swaps the GRU for an LSTM or a
+    vanilla RNN)."""
     rng = np.random.default_rng(1)
-    m = _model(kind)
+    m = _model(kind, cell=cell)
     seqs, src, lengths = _batch(rng)
     targets = torch.from_numpy(rng.integers(3, 5, size=(4, 6)))
     with torch.no_grad():
@@ -42,10 +46,10 @@ def test_padding_changes_nothing(kind):
                 assert torch.allclose(wa[0], w[b, :, :len(s)], atol=1e-12)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_greedy_equals_feeding_back_its_own_argmax(kind):
+@pytest.mark.parametrize(("cell", "kind"), CELL_KINDS)
+def test_greedy_equals_feeding_back_its_own_argmax(cell, kind):
     rng = np.random.default_rng(2)
-    m = _model(kind)
+    m = _model(kind, cell=cell)
     _, src, lengths = _batch(rng)
     ids, _ = m.greedy(src, lengths, max_len=8)
     for b in range(4):
@@ -135,3 +139,17 @@ def test_translate_and_exact_match():
     assert seq2seq.exact_match(["a", "b"], ["a", "c"]) == 0.5
     with pytest.raises(ValueError, match="predictions"):
         seq2seq.exact_match(["a"], ["a", "b"])
+
+
+def test_the_cells_are_torch_s_and_the_lstm_keeps_a_memory_cell():
+    """cell="lstm" uses nn.LSTM / nn.LSTMCell, and its decoder state carries a memory cell
+    that changes; the GRU and RNN keep it at zero. A bad cell is named."""
+    for cell, (layer, step) in seq2seq.CELLS.items():
+        m = _model("additive", cell=cell)
+        assert type(m.encoder.rnn) is layer and type(m.decoder.cell) is step
+        memory = m.encode(torch.tensor([[3, 4, 5]]), [3])
+        state = m.decoder.start(memory)
+        _, state, _ = m.decoder.step(torch.tensor([seq2seq.BOS]), state, memory)
+        assert (state[2].abs().sum() > 0) == (cell == "lstm")
+    with pytest.raises(ValueError, match="`cell` must be one of"):
+        seq2seq.Seq2Seq(5, 5, cell="transformer")

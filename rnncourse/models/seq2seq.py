@@ -1,8 +1,10 @@
 """Sequence to sequence with and without attention (Chapter 7), and its decoders.
 
-Encoder: embeddings and a bidirectional GRU run over the real source steps only
-(`sequence.pack`), giving keys k_1..k_S (B, S, 2H) and the final states of both
-directions (B, 2H). The decoder is a GRU cell of size Hd (= 2H) started from
+Encoder: embeddings and a bidirectional GRU (`cell="gru"`, the default; "lstm" or "rnn"
+for Chapter 9's comparison: the same equations with that cell, an LSTM's memory cell
+starting at 0) run over the real source steps only (`sequence.pack`), giving keys
+k_1..k_S (B, S, 2H) and the final states of both directions (B, 2H). The decoder is a
+GRU cell (or that `cell`) of size Hd (= 2H) started from
 s_0 = tanh(W_init [forward final; backward final]). Its step, by `attention`:
 
 - None (Cho et al. 2014): one fixed context c = the encoder's final states, fed at every
@@ -54,21 +56,29 @@ class Memory:
                       None if self.prepared is None else self.prepared[index])
 
 
+CELLS = {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
+
+
 class Encoder(nn.Module):
-    def __init__(self, V: int, E: int, H: int) -> None:
+    def __init__(self, V: int, E: int, H: int, cell: str = "gru") -> None:
         super().__init__()
         self.emb = nn.Embedding(V, E, padding_idx=PAD)
-        self.rnn = nn.GRU(E, H, batch_first=True, bidirectional=True)
+        self.rnn = CELLS[cell][0](E, H, batch_first=True, bidirectional=True)
 
     def forward(self, src: Tensor, lengths) -> tuple[Tensor, Tensor]:
         """src (B, S) ids, lengths (B,) -> keys (B, S, 2H) (zero on padding), final (B, 2H)."""
         keys, h_n = sequence.pack(self.rnn, self.emb(src), lengths)
+        if isinstance(h_n, tuple):                  # an LSTM's (h_n, c_n): the states h
+            h_n = h_n[0]
         return keys, sequence.final_states(h_n, 1, bidirectional=True)
 
 
 class Decoder(nn.Module):
-    def __init__(self, V: int, E: int, Hk: int, Hd: int, attention: str | None) -> None:
+    def __init__(self, V: int, E: int, Hk: int, Hd: int, attention: str | None,
+                 cell: str = "gru") -> None:
         super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"Decoder: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
         if attention is not None and attention not in attn_mod.KINDS:
             raise ValueError(f"Decoder: `attention` must be None or one of {attn_mod.KINDS}, "
                              f"got {attention!r}.")
@@ -83,39 +93,46 @@ class Decoder(nn.Module):
         self.register_buffer("never", never, persistent=False)
         if self.luong:
             self.attn = attn_mod.make(attention, Hd, Hk)
-            self.cell = nn.GRUCell(E + Hd, Hd)
+            self.cell = CELLS[cell][1](E + Hd, Hd)
             self.combine = nn.Linear(Hk + Hd, Hd)
             self.out = nn.Linear(Hd, V)
         else:
             self.attn = None if attention is None else attn_mod.make(attention, Hd, Hk)
-            self.cell = nn.GRUCell(E + Hk, Hd)
+            self.cell = CELLS[cell][1](E + Hk, Hd)
             self.out = nn.Linear(Hd + Hk + E, V)
+        self.lstm = cell == "lstm"
 
     def prepare(self, keys: Tensor) -> Tensor | None:
         return None if self.attn is None else self.attn.prepare(keys)
 
-    def start(self, memory: Memory) -> tuple[Tensor, Tensor]:
-        """The state before the first step: (s_0, h~_0 = 0)."""
+    def start(self, memory: Memory) -> tuple[Tensor, Tensor, Tensor]:
+        """The state before the first step: (s_0, h~_0 = 0, an LSTM's memory cell m_0 = 0;
+        m stays 0 for the other cells)."""
         s0 = torch.tanh(self.init(memory.final))
-        return s0, torch.zeros_like(s0)
+        return s0, torch.zeros_like(s0), torch.zeros_like(s0)
 
-    def step(self, y_prev: Tensor, state: tuple[Tensor, Tensor], memory: Memory
-             ) -> tuple[Tensor, tuple[Tensor, Tensor], Tensor | None]:
+    def _advance(self, x: Tensor, s: Tensor, m: Tensor) -> tuple[Tensor, Tensor]:
+        if self.lstm:
+            return self.cell(x, (s, m))
+        return self.cell(x, s), m
+
+    def step(self, y_prev: Tensor, state: tuple[Tensor, Tensor, Tensor], memory: Memory
+             ) -> tuple[Tensor, tuple[Tensor, Tensor, Tensor], Tensor | None]:
         """One output step: y_prev (B,) ids -> (logits (B, V), new state, weights (B, S)
         or None without attention)."""
-        s, h_tilde = state
+        s, h_tilde, m = state
         e = self.emb(y_prev)
         if self.luong:
-            s = self.cell(torch.cat([e, h_tilde], -1), s)
+            s, m = self._advance(torch.cat([e, h_tilde], -1), s, m)
             c, w = self.attn(s, memory.keys, memory.mask, memory.prepared)
             h_tilde = torch.tanh(self.combine(torch.cat([c, s], -1)))
-            return self.out(h_tilde) + self.never, (s, h_tilde), w
+            return self.out(h_tilde) + self.never, (s, h_tilde, m), w
         if self.attn is None:
             c, w = memory.final, None
         else:
             c, w = self.attn(s, memory.keys, memory.mask, memory.prepared)
-        s = self.cell(torch.cat([e, c], -1), s)
-        return self.out(torch.cat([s, c, e], -1)) + self.never, (s, h_tilde), w
+        s, m = self._advance(torch.cat([e, c], -1), s, m)
+        return self.out(torch.cat([s, c, e], -1)) + self.never, (s, h_tilde, m), w
 
 
 def _check_src(src, lengths) -> tuple[Tensor, Tensor]:
@@ -128,13 +145,16 @@ def _check_src(src, lengths) -> tuple[Tensor, Tensor]:
 
 
 class Seq2Seq(nn.Module):
-    """Encoder-decoder; `attention` None, "additive", "dot" or "general" (module doc)."""
+    """Encoder-decoder; `attention` None, "additive", "dot" or "general" (module doc);
+    `cell` "gru" (the default, Chapter 7), "lstm" or "rnn" (Chapter 9's comparison)."""
 
     def __init__(self, V_src: int, V_tgt: int, E: int = 32, H: int = 64,
-                 attention: str | None = "additive") -> None:
+                 attention: str | None = "additive", cell: str = "gru") -> None:
         super().__init__()
-        self.encoder = Encoder(V_src, E, H)
-        self.decoder = Decoder(V_tgt, E, 2 * H, 2 * H, attention)
+        if cell not in CELLS:
+            raise ValueError(f"Seq2Seq: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
+        self.encoder = Encoder(V_src, E, H, cell)
+        self.decoder = Decoder(V_tgt, E, 2 * H, 2 * H, attention, cell)
         self.V_tgt = V_tgt
 
     def encode(self, src, lengths) -> Memory:

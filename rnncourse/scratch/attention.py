@@ -180,3 +180,28 @@ def brute_force(step: Step, state, bos: int, eos: int, V: int, max_len: int,
 
     visit([], 0.0, bos, state)
     return best[0], best[1]
+
+
+def scaled_dot_product(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Scaled dot-product attention (Vaswani et al. 2017), T queries at once, built from
+    this module's pieces: every query row q_t scores the keys with `dot_scores` divided by
+    sqrt(d), the weights are `masked_softmax`, the output is `context` over the values.
+
+    Q (B, T, d), K (B, S, d), V (B, S, Dv), mask (B, T, S) bool (True where query t may
+    look at key j: real positions, and j <= t for a decoder's causal self-attention)
+    -> (outputs (B, T, Dv), weights (B, T, S)).
+    """
+    shp = Shapes("scaled_dot_product")
+    Q = shp.check("Q", Q, "B T d")
+    K = shp.check("K", K, "B S d")
+    V = shp.check("V", V, "B S Dv")
+    m = shp.check("mask", mask, "B T S")
+    B, T, d = Q.shape
+    S = K.shape[1]
+    q = Q.reshape(B * T, d)                                  # every query is a row
+    keys = np.repeat(K, T, axis=0)                           # (B*T, S, d), its sequence's keys
+    scores = dot_scores(q, keys) / np.sqrt(d)
+    w = masked_softmax(scores, m.reshape(B * T, S))
+    out = context(w, np.repeat(V, T, axis=0))
+    return out.reshape(B, T, -1), w.reshape(B, T, S)
