@@ -119,7 +119,7 @@ def _printed(nb) -> list[tuple[int, set[str]]]:
 # The chapters that train (chaotic runs in torch and NumPy): the ones whose numbers could
 # differ between two executions if anything in them depended on more than the seed.
 TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru", "06-pytorch-rnns",
-                     "07-seq2seq-attention", "08-captioning-attention"]
+                     "07-seq2seq-attention", "08-captioning-attention", "09-epilogue"]
 
 
 @pytest.mark.slow
@@ -141,3 +141,49 @@ def test_chapter_prints_the_same_numbers_twice(html, chapter):
     for (i, x), (_, y) in zip(a, b, strict=True):
         assert x == y, (f"{chapter}, code cell {i} printed different numbers; only in the book "
                         f"build: {sorted(x - y)}; only in the second execution: {sorted(y - x)}")
+
+
+# Screenshots of every page from the browser test: `_build/screenshots/` in the project
+# (the README says so), kept after the run for a person to look at.
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+NO_CHROMIUM = ("headless Chromium was not found (/usr/bin/chromium), so the book was not "
+               "tested in a browser: install Debian's `chromium` package "
+               "(`apt-get install chromium`; .ci/run does this when it is missing)")
+
+
+@pytest.mark.slow
+def test_every_page_works_in_a_real_browser_offline(html):
+    """Headless Chromium opens every page of the clean build with the network blocked:
+    no console or script error, no request outside the book, every image loaded, every
+    equation typeset by the book's own MathJax and no raw TeX left, no internal link or
+    citation to a missing page or anchor, and the search page lists each page for a word
+    of its title (tests/browser.py). A screenshot of every page goes to _build/screenshots."""
+    import browser
+
+    executable = browser.chromium()
+    if executable is None:
+        pytest.skip(NO_CHROMIUM)
+    problems, stats = browser.check_book(html, SCREENSHOTS, executable, log=lambda _: None)
+    print(f"browser: {stats}")
+    assert stats["pages"] >= len(toc_files()) + 2, stats
+    assert stats["equations"] > 1000 and stats["searches"] >= len(toc_files()), stats
+    assert not problems, "the book in a browser:\n" + "\n".join(problems[:60])
+    assert len(list(SCREENSHOTS.glob("*.png"))) >= stats["pages"]
+
+
+@pytest.mark.slow
+def test_book_ships_its_math_and_downloads(html):
+    """MathJax is in the build (no CDN), every page offers its source for download, and
+    no page names a repository or launch service (there is none to point at)."""
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for doc in toc_files():
+        soup = page(html, doc)
+        scripts = [s.get("src", "") for s in soup.find_all("script")]
+        assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], doc
+        downloads = [a["href"] for a in soup.select("a[href*='_sources/']")]
+        assert downloads, f"{doc} has no download button"
+        for href in downloads:
+            assert (html / doc).parent.joinpath(href).resolve().exists(), (doc, href)
+        text = str(soup)
+        for service in ("mybinder.org", "colab.research.google.com", "github.com/rnncourse"):
+            assert service not in text, f"{doc} points at {service}"
