@@ -2,11 +2,17 @@
 and the autograding time of every reference solution. A benchmark, not a test.
 
     .venv/bin/python scripts/budgets.py            (or: make budgets)
+
+It prints the times and writes them to results/budgets.json, which the book's
+benchmarks page shows (with the machine's CPU count and the date of the measurement).
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -44,18 +50,26 @@ def autograde(set_name: str) -> float:
 
 def main() -> None:
     chapters = sorted((ROOT / "book").glob("*.ipynb"))
+    out = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
+           "machine": platform.machine(), "threads": os.environ.get("OMP_NUM_THREADS", ""),
+           "chapters": {}, "solutions": {}}
     times = []
     for path in chapters:
         t = execute(path)
         times.append(t)
+        out["chapters"][path.stem] = round(t, 1)
         print(f"chapter   {path.relative_to(ROOT)}: {t:6.1f} s (budget: median <= 45, max 90)")
     if times:
         print(f"chapters: median {statistics.median(times):.1f} s, max {max(times):.1f} s")
     for set_name in exercise_sets():
         t = execute(source_notebook(set_name))
         print(f"solution  {set_name}: executes in {t:6.1f} s")
-        t = autograde(set_name)
-        print(f"solution  {set_name}: autogrades in {t:6.1f} s (budget 60)")
+        g = autograde(set_name)
+        print(f"solution  {set_name}: autogrades in {g:6.1f} s (budget 60)")
+        out["solutions"][set_name] = {"execute_s": round(t, 1), "autograde_s": round(g, 1)}
+    path = ROOT / "results" / "budgets.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
