@@ -56,6 +56,7 @@ def one_run(job):
     import numpy as np
     import torch
 
+    from rnncourse.analysis import decoding
     from rnncourse.data import chardata, tasks
     from rnncourse.models import seq2seq
     from rnncourse.models.train import fit, linear_decay
@@ -74,13 +75,8 @@ def one_run(job):
                schedule=linear_decay(c["steps"], c["decay_floor"]))
     cpu = time.process_time() - start
     test_rng = np.random.default_rng([seed, 92])
-    exact, digits = [], []
-    for L in c["test_lengths"]:
-        src, tgt = tasks.digit_reversal(c["n_test"], L, test_rng)
-        out, _ = seq2seq.translate(model, src, vocab, vocab, max_len=L + 5)
-        exact.append(seq2seq.exact_match(out, tgt))
-        digits.append(float(np.mean([np.mean([i < len(p) and p[i] == t[i] for i in range(L)])
-                                     for p, t in zip(out, tgt, strict=True)])))
+    exact, digits = decoding.length_sweep(model, vocab, tasks.digit_reversal,
+                                          c["test_lengths"], c["n_test"], test_rng)
     return dict(kind=kind, seed=seed, params=sum(p.numel() for p in model.parameters()),
                 ms_per_update=round(1000 * cpu / c["steps"], 1), exact=exact, digits=digits,
                 final_loss=float(hist.losses[-50:].mean()))

@@ -75,3 +75,28 @@ def test_beam_of_width_one_is_greedy(setup):
     model, sv, tv, src, tgt = setup
     texts, _ = seq2seq.translate(model, src, sv, tv, max_len=11)
     assert decoding.beam_outputs(model, sv, tv, src, width=1, max_len=11) == texts
+
+
+def test_characters_right_counts_positions_of_the_target():
+    assert decoding.characters_right(["123", "12", "1234", "321"], ["123"] * 4) == \
+        pytest.approx((1 + 2 / 3 + 1 + 1 / 3) / 4)
+    with pytest.raises(ValueError, match="must be equal"):
+        decoding.characters_right(["1"], ["1", "2"])
+
+
+def test_length_sweep_is_the_loop_it_replaces():
+    """decoding.length_sweep draws the same strings in the same order as the loop the
+    studies used to write out, and scores them the same way."""
+    from rnncourse.data import chardata, tasks
+
+    vocab = chardata.TokenVocab("0123456789")
+    torch.manual_seed(0)
+    model = seq2seq.Seq2Seq(len(vocab), len(vocab), E=4, H=4, attention="additive")
+    exact, right = decoding.length_sweep(model, vocab, tasks.digit_reversal, [3, 5], 20,
+                                np.random.default_rng(1))
+    rng = np.random.default_rng(1)
+    for i, L in enumerate([3, 5]):
+        src, tgt = tasks.digit_reversal(20, L, rng)
+        out, _ = seq2seq.translate(model, src, vocab, vocab, max_len=L + 5)
+        assert exact[i] == seq2seq.exact_match(out, tgt)
+        assert right[i] == decoding.characters_right(out, tgt)

@@ -9,9 +9,14 @@ longest target with its EOS, PAD (0) where a row has nothing, so that
     position_accuracy(predicted, targets)      # (U,) fraction right at each position
 
 compares any two of them position by position over the real target tokens.
+
+`characters_right` and `length_sweep` score greedy outputs as strings, length by length
+(Chapter 7's and Chapter 9's reversal studies).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -114,3 +119,28 @@ def beam_outputs(model: seq2seq.Seq2Seq, src_vocab, tgt_vocab, sources: list[str
            for b in range(len(sources))]
     model.train(was)
     return out
+
+
+def characters_right(predictions: list[str], targets: list[str]) -> float:
+    """The mean over pairs of the share of target positions i where the prediction has the
+    target's character at i (a prediction too short is wrong at the positions it lacks;
+    characters beyond the target's length are not counted)."""
+    if len(predictions) != len(targets) or not targets or not all(targets):
+        raise ValueError(f"characters_right: {len(predictions)} predictions for "
+                         f"{len(targets)} targets (must be equal, non-zero, none empty).")
+    return float(np.mean([np.mean([i < len(p) and p[i] == t[i] for i in range(len(t))])
+                          for p, t in zip(predictions, targets, strict=True)]))
+
+
+def length_sweep(model, vocab, make: Callable, lengths: list[int], n: int,
+                 rng: np.random.Generator, extra: int = 5) -> tuple[list[float], list[float]]:
+    """Greedy decoding of n fresh pairs per length: (exact match, characters right) per
+    length. make(n, L, rng) -> (sources, targets) as strings (e.g. data.tasks.digit_reversal),
+    drawn length after length from `rng`; outputs are cut at L + extra tokens."""
+    exact, right = [], []
+    for L in lengths:
+        sources, targets = make(n, L, rng)
+        out, _ = seq2seq.translate(model, sources, vocab, vocab, max_len=L + extra)
+        exact.append(seq2seq.exact_match(out, targets))
+        right.append(characters_right(out, targets))
+    return exact, right
