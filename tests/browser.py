@@ -177,6 +177,7 @@ def check_book(html: Path, shots: Path, executable: str, log=print) -> tuple[lis
                     except Exception:                 # noqa: BLE001 - reported here
                         found.append(f"the redirect to {target} went nowhere ({page.url})")
                     found += seen
+                    page.screenshot(path=str(shots / f"{rel.removesuffix('.html')}.png"))
                     found += [f"dead link: {d}" for d in dead_links(
                         html, [base + str(Path(rel).parent / target).lstrip("./")], base)]
                     problems += [f"{rel}: {f}" for f in found]

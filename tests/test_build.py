@@ -91,14 +91,23 @@ def test_citations_resolve(html):
 
 @pytest.mark.slow
 def test_no_solution_in_html(html):
-    # Highlighted code is split into many <span>s: join the text without separators.
-    text = " ".join(normalise(BeautifulSoup(p.read_text(), "html.parser").get_text())
-                    for p in html.rglob("*.html"))
+    """No solution or hidden-test line on any page, and no nbgrader marker on a page made
+    from a notebook (the instructor's guide names the markers, to explain them)."""
+    def text_of(pages):
+        # Highlighted code is split into many <span>s: join the text without separators.
+        return " ".join(normalise(BeautifulSoup(p.read_text(), "html.parser").get_text())
+                        for p in pages)
+
+    pages = sorted(html.rglob("*.html"))
+    text = text_of(pages)
     for set_name in exercise_sets():
         secrets = secret_lines(source_notebook(set_name))
         leaked = sorted(s for s in secrets if s in text)
         assert not leaked, f"solution lines of {set_name} in the HTML: {leaked[:5]}"
-    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    from_notebooks = text_of(p for p in pages
+                             if p.relative_to(html).parts[0] in ("book", "exercises"))
+    assert "BEGIN SOLUTION" not in from_notebooks and "BEGIN HIDDEN TESTS" not in from_notebooks
+    assert "BEGIN SOLUTION" in text_of([html / "guide" / "instructors.html"])   # the check reads
 
 
 def _printed(nb) -> list[tuple[int, set[str]]]:
