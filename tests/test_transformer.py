@@ -115,6 +115,8 @@ def test_loss_ignores_padding_and_a_long_input_is_named():
         logits, loss = m((src, lengths), t)
         want = F.cross_entropy(logits[0, :3], t[0, :3])
     assert loss.item() == pytest.approx(want.item())
+    with pytest.raises(ValueError, match="Transformer: `src` must be \\(B, S\\) int64 ids"):
+        m((torch.ones(1, 3), lengths), t)
     with pytest.raises(ValueError, match="exceed `max_len`"):
         m((torch.ones(1, 300, dtype=torch.long) * 5, torch.tensor([300])), t)
 

@@ -135,12 +135,14 @@ class Decoder(nn.Module):
         return self.out(torch.cat([s, c, e], -1)) + self.never, (s, h_tilde, m), w
 
 
-def _check_src(src, lengths) -> tuple[Tensor, Tensor]:
+def check_src(src, lengths, func: str = "Seq2Seq") -> tuple[Tensor, Tensor]:
+    """A source batch as tensors, checked: src (B, S) int64 ids and lengths (B,) in 1..S;
+    errors name `func`."""
     src = torch.as_tensor(src)
     if src.dim() != 2 or src.dtype != torch.long:
-        raise ValueError(f"Seq2Seq: `src` must be (B, S) int64 ids, got shape "
+        raise ValueError(f"{func}: `src` must be (B, S) int64 ids, got shape "
                          f"{tuple(src.shape)} dtype {src.dtype}.")
-    lengths = sequence._lengths("Seq2Seq", lengths, src.shape[0], src.shape[1])
+    lengths = sequence._lengths(func, lengths, src.shape[0], src.shape[1])
     return src, lengths
 
 
@@ -158,7 +160,7 @@ class Seq2Seq(nn.Module):
         self.V_tgt = V_tgt
 
     def encode(self, src, lengths) -> Memory:
-        src, lengths = _check_src(src, lengths)
+        src, lengths = check_src(src, lengths)
         keys, final = self.encoder(src, lengths)
         m = sequence.mask(lengths, src.shape[1]).to(keys.device)
         return Memory(keys, m, final, self.decoder.prepare(keys))

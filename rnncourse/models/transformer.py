@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnncourse.models import sequence
-from rnncourse.models.seq2seq import BOS, EOS, PAD, _check_src
+from rnncourse.models.seq2seq import BOS, EOS, PAD, check_src
 
 
 def positional_encoding(T: int, D: int, dtype: torch.dtype = torch.float32) -> Tensor:
@@ -92,7 +92,7 @@ class Transformer(nn.Module):
 
     def encode(self, src, lengths) -> tuple[Tensor, Tensor]:
         """-> (memory (B, S, D), padding (B, S) True on padding)."""
-        src, lengths = _check_src(src, lengths)
+        src, lengths = check_src(src, lengths, "Transformer")
         pad = ~sequence.mask(lengths, src.shape[1]).to(src.device)
         return self.encoder(self._embed(self.src_emb, src), src_key_padding_mask=pad), pad
 
