@@ -153,3 +153,8 @@ def test_the_cells_are_torch_s_and_the_lstm_keeps_a_memory_cell():
         assert (state[2].abs().sum() > 0) == (cell == "lstm")
     with pytest.raises(ValueError, match="`cell` must be one of"):
         seq2seq.Seq2Seq(5, 5, cell="transformer")
+
+
+def test_never_outputs_blocks_pad_and_bos_only():
+    never = seq2seq.never_outputs(6)
+    assert torch.isinf(never[[seq2seq.PAD, seq2seq.BOS]]).all() and (never[2:] == 0).all()

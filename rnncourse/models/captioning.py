@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnncourse.models import attention as attn_mod
-from rnncourse.models import vision
+from rnncourse.models import seq2seq, vision
 
 PAD, BOS, EOS = 0, 1, 2   # as data.chardata.WordVocab
 
@@ -63,9 +63,7 @@ class Captioner(nn.Module):
         self.cell = nn.LSTMCell(E + D, H)
         self.out = nn.Linear(H + D + E, V)
         self.V, self.penalty = V, penalty
-        never = torch.zeros(V)
-        never[[PAD, BOS]] = float("-inf")                          # never an output
-        self.register_buffer("never", never, persistent=False)
+        self.register_buffer("never", seq2seq.never_outputs(V), persistent=False)
 
     def image_vector(self, grid: Tensor) -> Tensor:
         """(B, L, D) -> (B, D): the mean feature (Xu et al.'s initial state), or the learned

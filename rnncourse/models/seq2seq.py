@@ -56,6 +56,13 @@ class Memory:
                       None if self.prepared is None else self.prepared[index])
 
 
+def never_outputs(V: int) -> Tensor:
+    """(V,) added to a decoder's logits: 0, and -inf at PAD and BOS, never outputs."""
+    never = torch.zeros(V)
+    never[[PAD, BOS]] = float("-inf")
+    return never
+
+
 CELLS = {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
 
 
@@ -87,10 +94,7 @@ class Decoder(nn.Module):
         self.emb = nn.Embedding(V, E, padding_idx=PAD)
         self.init = nn.Linear(Hk, Hd)
         self.Hd = Hd
-        # PAD and BOS are never outputs: their logits are -inf
-        never = torch.zeros(V)
-        never[[PAD, BOS]] = float("-inf")
-        self.register_buffer("never", never, persistent=False)
+        self.register_buffer("never", never_outputs(V), persistent=False)
         if self.luong:
             self.attn = attn_mod.make(attention, Hd, Hk)
             self.cell = CELLS[cell][1](E + Hd, Hd)

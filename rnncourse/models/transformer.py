@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnncourse.models import sequence
-from rnncourse.models.seq2seq import BOS, EOS, PAD, check_src
+from rnncourse.models.seq2seq import BOS, EOS, PAD, check_src, never_outputs
 
 
 def positional_encoding(T: int, D: int, dtype: torch.dtype = torch.float32) -> Tensor:
@@ -80,9 +80,7 @@ class Transformer(nn.Module):
                                              enable_nested_tensor=False)
         self.decoder = nn.TransformerDecoder(dec, layers, norm=nn.LayerNorm(D))
         self.out = nn.Linear(D, V_tgt)
-        never = torch.zeros(V_tgt)                   # PAD and BOS are never outputs
-        never[[PAD, BOS]] = float("-inf")
-        self.register_buffer("never", never, persistent=False)
+        self.register_buffer("never", never_outputs(V_tgt), persistent=False)
 
     def _embed(self, emb: nn.Embedding, ids: Tensor) -> Tensor:
         if ids.shape[1] > self.max_len:
