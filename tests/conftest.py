@@ -52,6 +52,9 @@ def pytest_terminal_summary(terminalreporter):
     for set_name in sorted(REPORT):
         r = REPORT[set_name]
         terminalreporter.write_line(
-            f"{set_name}: {r.get('generic', 0)} generated and {r.get('hand', 0)} hand-written "
-            f"mutants rejected, {r.get('delegating', 0)} delegating answers given no marks; "
-            f"{r.get('excused', 0)} generic classes excused with a reason")
+            f"{set_name}: rejected {r.get('hand', 0)} hand-written and {r.get('generic', 0)} "
+            f"generated wrong answers, {r.get('state', 0)} that keep state (cache, buffer, "
+            f"stale global), {r.get('delegating', 0)} that delegate (rnncourse, excluded "
+            f"libraries), {r.get('delegating to locked cells', 0)} that call the locked cells "
+            f"and {r.get('pasted release code', 0)} pasted from the release (functions, hints, "
+            f"memorised outputs); {r.get('excused', 0)} generated classes excused with a reason")

@@ -15,11 +15,13 @@ import contextlib
 import importlib.util
 import io
 import json
+import linecache
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,8 +112,18 @@ def _python_only(source: str) -> str:
                      for line in source.splitlines())
 
 
+def compile_cell(source: str, name: str, index: int):
+    """Compile a cell as the kernel would: under a file name of its own (not '<...>', so
+    that the own-work watch sees it as notebook code) whose lines tracebacks can show."""
+    filename = f"/rnncourse-cells/{index:02d}-{name}.py"
+    source = _python_only(source)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return compile(source, filename, "exec")
+
+
 def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
-                  timeout: int = 20, namespace: dict | None = None) -> BaseException | None:
+                  timeout: int = 20, namespace: dict | None = None,
+                  stdout: list | None = None) -> BaseException | None:
     """Execute the notebook in process up to the test cell `test_id`, with answer cells
     replaced by `replace[grade_id]`; skip every other test cell. Return the exception
     the test cell raised, or None if it passed. Errors in earlier cells are ignored
@@ -127,8 +139,8 @@ def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
     old = signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(timeout)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            for cell in nb.cells:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 gid = nbg(cell).get("grade_id")
@@ -136,13 +148,15 @@ def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
                     if gid != test_id:
                         continue
                     try:
-                        exec(compile(_python_only(cell.source), f"<{gid}>", "exec"), ns)
+                        exec(compile_cell(cell.source, gid, index), ns)
                     except Exception as err:  # noqa: BLE001 - any failure is a rejection
                         return err
+                    if stdout is not None:
+                        stdout.append(out.getvalue())
                     return None
                 src = replace.get(gid, cell.source)
                 try:
-                    exec(compile(_python_only(src), f"<{gid or 'cell'}>", "exec"), ns)
+                    exec(compile_cell(src, gid or "cell", index), ns)
                 except Exception:  # noqa: BLE001, S110
                     pass
         raise LookupError(f"no test cell with grade_id {test_id!r}")
@@ -219,21 +233,33 @@ def normalise(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip()
 
 
-def secret_lines(nb_path: Path, min_len: int = 12) -> set[str]:
-    """Lines that appear only inside solution or hidden-test regions of a source notebook
-    (and are long enough to be meaningful): none of them may appear in the release or
-    in the built HTML."""
+def code_part(line: str) -> str:
+    """A line without its trailing comment (a comment is not what a solution leaks)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return line
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT:
+            return line.strip()[:tok.start[1]].rstrip()
+    return line
+
+
+def secret_lines(nb_path: Path, min_len: int = 12, kinds=("solution", "hidden")) -> set[str]:
+    """Lines (their code, comments left out) that appear only inside solution or
+    hidden-test regions of a source notebook, long enough to be meaningful: none of them
+    may appear in the release or in the built HTML (see `leaks`)."""
     nb = nbformat.read(nb_path, as_version=4)
     secret, public = set(), set()
     for cell in nb.cells:
         text = cell.source
-        for kind in _MARKERS:
+        for kind in kinds:
             inside, _ = _regions(text, kind)
-            secret.update(normalise(x) for x in inside)
+            secret.update(normalise(code_part(x)) for x in inside)
         public_text = text
         for kind in _MARKERS:
             public_text = "\n".join(_regions(public_text, kind)[1])
-        public.update(normalise(x) for x in public_text.splitlines())
+        public.update(normalise(code_part(x)) for x in public_text.splitlines())
     # Comments, docstring delimiters, imports, bare loop headers over a range and shape
     # unpacking, returning named results are not solution logic (a chapter may well say
     # `B, T, H = h.shape`).
@@ -242,6 +268,15 @@ def secret_lines(nb_path: Path, min_len: int = 12) -> set[str]:
                          r"|[\w\s,]+ = \w+\.shape|return [\w, ()]+")
     return {s for s in secret - public
             if len(s) >= min_len and not s.startswith(skip) and not generic.fullmatch(s)}
+
+
+def leaks(text: str, nb_path: Path) -> list[str]:
+    """What of a source notebook's secrets `text` shows: a solution line anywhere (inside a
+    hint too), or a whole hidden-test line."""
+    lines = set(text.splitlines())
+    found = [s for s in secret_lines(nb_path, kinds=("solution",)) if s in text]
+    found += [s for s in secret_lines(nb_path, kinds=("hidden",)) if s in lines]
+    return sorted(set(found))
 
 
 def notebook_text(path: Path) -> str:

@@ -1,12 +1,21 @@
 """The grading contract (COURSE.md), for every exercise set found in solutions/.
 
-- the reference solution earns full marks under nbgrader autograding;
-- the blank release earns zero on every graded cell;
-- every graded cell rejects at least two plausible wrong answers (tests/mutations/);
-- exercises/ equals what nbgrader generates from solutions/ now;
-- the grader holds up: a looping answer is interrupted and costs only its own cell,
-  an answer that raises costs only its own cell, and editing or deleting a visible test
-  cell does not change the grade.
+In process (each test cell run with the answer cell replaced, fast):
+- the structure a grader relies on: answer and test cells pair up, setup cells define no
+  function, every test cell binds its own checker and keeps its data in function scope;
+- the reference passes every test cell;
+- every graded cell rejects the set's hand-written wrong answers (tests/mutations/NN-name.py),
+  the wrong answers generated from the reference (tests/mutations/generic.py: tolerances,
+  float32, inputs changed or aliased, sampling distorted, parameters ignored, results cached
+  by shape, one buffer reused, an argument read from a stale global), and the answers made
+  from the release itself (tests/mutations/release.py: calling or pasting a locked cell's
+  function, pasting the hints' code, memorising the visible answers);
+- answers that delegate (to rnncourse or to a library the set excludes) are correct in value
+  with the watch off and earn nothing with it on (tests/mutations/delegation.py);
+- every graded function is called twice with the same shapes and new values.
+Under nbgrader (slow): the reference earns full marks, the blank release zero, and the
+release is exactly what nbgrader generates. tests/test_grading_class.py grades a class of
+submissions that crash and tamper.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import json
 import time
 
 import nbformat
+import numpy as np
 import pytest
 
 from grading import (
@@ -36,24 +46,34 @@ from grading import (
 )
 
 SETS = exercise_sets()
-GRADING_TIMEOUT = 8  # seconds per cell in the tampering test (the real config uses more)
+GRADING_TIMEOUT = 8  # seconds per cell in the autograding test (the real config uses more)
 
 
-@pytest.fixture(scope="module")
-def generated_course(tmp_path_factory):
-    """A scratch course per set with its release generated once (shared by the release
-    comparison and the autograding test; the shorter cell timeout only affects grading)."""
-    courses = {}
+def _release(set_name: str):
+    (path,) = sorted((EXERCISES / set_name).glob("*.ipynb"))
+    return nbformat.read(path, as_version=4)
 
-    def get(set_name):
-        if set_name not in courses:
-            course = make_course(tmp_path_factory.mktemp(set_name), set_name,
-                                 timeout=GRADING_TIMEOUT)
-            nbgrader(course, "generate_assignment", set_name, "--force")
-            courses[set_name] = course
-        return courses[set_name]
 
-    return get
+def _answers(nb) -> dict[str, str]:
+    return {nbg(c)["grade_id"]: c.source for c in nb.cells if is_answer_cell(c)}
+
+
+def _locked_code(nb) -> list[str]:
+    return [c.source for c in nb.cells
+            if c.cell_type == "code" and nbg(c).get("locked") and not nbg(c).get("solution")]
+
+
+def _graded_fn(set_name: str, task: str) -> str:
+    return load_generic(set_name)[task].fn
+
+
+@pytest.fixture(autouse=True)
+def _in_solution_folder(monkeypatch, request):
+    """Test cells read files next to their notebook, as in Jupyter and under nbgrader."""
+    set_name = request.node.callspec.params.get("set_name") if hasattr(request.node,
+                                                                        "callspec") else None
+    if set_name:
+        monkeypatch.chdir(source_notebook(set_name).parent)
 
 
 def test_there_are_exercise_sets():
@@ -62,7 +82,9 @@ def test_there_are_exercise_sets():
 
 @pytest.mark.parametrize("set_name", SETS)
 def test_set_structure(set_name):
-    """Every answer cell has a graded `<task>_tests` cell with points, and vice versa."""
+    """Answer and test cells pair up; the set-up cell defines no function (nothing a graded
+    answer could call); every test cell imports its own checker, keeps its data in
+    function scope (no test input in a global) and runs visible and hidden checks."""
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     found = tasks(nb)
     assert len(found) >= 4, f"{set_name}: expected at least four graded tasks"
@@ -71,8 +93,25 @@ def test_set_structure(set_name):
     for t in found:
         assert t.points > 0, f"{t.test_id} carries no points"
     for c in nb.cells:
+        gid = nbg(c).get("grade_id")
+        if c.cell_type != "code":
+            continue
+        tree = ast.parse(c.source)
+        if nbg(c).get("locked") and not nbg(c).get("grade"):
+            defined = [n.name for n in ast.walk(tree)
+                       if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)
+                       and not isinstance(n, ast.Lambda)]
+            assert not defined, f"{gid}: a set-up cell must not define functions ({defined})"
         if is_test_cell(c):
-            assert "### BEGIN HIDDEN TESTS" in c.source, f"{nbg(c)['grade_id']} has no hidden tests"
+            assert "### BEGIN HIDDEN TESTS" in c.source, f"{gid} has no hidden tests"
+            assert "from rnncourse.grading import checks" in c.source, \
+                f"{gid}: a test cell imports its own checker"
+            assert c.source.count("@checks.tests(") >= 2, \
+                f"{gid}: visible and hidden checks each run under @checks.tests"
+            for node in tree.body:
+                ok = isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef)
+                assert ok, (f"{gid}, line {node.lineno}: a test cell holds only imports and "
+                            "functions, so that no test input lives in a global")
         if is_answer_cell(c):
             assert "### BEGIN SOLUTION" in c.source
 
@@ -104,25 +143,24 @@ def test_every_graded_cell_rejects_mutations(set_name, record_property):
 
 @pytest.mark.parametrize("set_name", SETS)
 def test_every_graded_function_rejects_generic_mutants(set_name, record_property):
-    """Mutants generated from the reference (tests/mutations/generic.py): results off by
-    1e-6 relative, cast to float32, inputs modified in place, results aliasing an input,
-    distorted sampling, a numerical parameter ignored. Each class is either rejected by
-    the task's test cell or excused, per task, with the reason."""
+    """Mutants generated from the reference (tests/mutations/generic.py). Each class is
+    either rejected by the task's test cell or excused, per task, with the reason."""
     from mutations import generic
 
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     specs = load_generic(set_name)
-    references = {nbg(c)["grade_id"]: c.source for c in nb.cells if is_answer_cell(c)}
+    references = _answers(nb)
     assert set(specs) == {t.name for t in tasks(nb)}, \
         f"{set_name}: GENERIC must declare every graded task, and only those"
-    generated = excused = 0
+    counts = {"generic": 0, "state": 0, "excused": 0}
     survivors = []
     for t in tasks(nb):
         spec = specs[t.name]
         for cls, reason in spec.excused.items():
-            assert cls in generic.classes(spec), f"{t.name}: unknown mutant class {cls!r}"
+            assert cls in generic.classes(spec, references[t.name]), \
+                f"{t.name}: unknown mutant class {cls!r}"
             assert len(reason.split()) >= 3, f"{t.name}: say why {cls!r} does not apply"
-        excused += len(spec.excused)
+        counts["excused"] += len(spec.excused)
         for cls, source in generic.mutants(references[t.name], spec).items():
             ns: dict = {}
             err = run_test_cell(nb, t.test_id, replace={t.name: source}, namespace=ns)
@@ -132,9 +170,147 @@ def test_every_graded_function_rejects_generic_mutants(set_name, record_property
                     "" if acted else " (it never changed anything on the test's inputs: add "
                     "a case where it applies, or excuse it in GENERIC with the reason)"))
             assert not isinstance(err, SyntaxError), f"generated mutant '{cls}': {err}"
-            generated += 1
+            state = cls in ("cached by shape", "reused buffer") or cls.startswith("reads global")
+            counts["state" if state else "generic"] += 1
     assert not survivors, "\n".join(survivors)
-    record_property("contract", (set_name, {"generic": generated, "excused": excused}))
+    record_property("contract", (set_name, counts))
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_answers_made_from_the_release_earn_nothing(set_name, record_property):
+    """Calling or pasting any function the release's locked cells define, pasting the code
+    the hints quote, or memorising what the visible test showed earns no marks; and no line
+    of a solution appears in the release (even inside a hint)."""
+    from mutations import release
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    shown = _release(set_name)
+    references = _answers(nb)
+    locked = _locked_code(shown)
+    tests_shown = {nbg(c)["grade_id"]: c.source for c in shown.cells if is_test_cell(c)}
+    counts = {"delegating to locked cells": 0, "pasted release code": 0}
+    accepted = []
+    for t in tasks(nb):
+        fn = _graded_fn(set_name, t.name)
+        answers = release.from_locked_cells(locked, fn)
+        answers.update(release.looking_into_frames(references[t.name], fn))
+        hints = release.from_hints(tests_shown[t.test_id], references[t.name], fn)
+        if hints is not None:
+            answers["pasted hints"] = hints
+        ns: dict = {}
+        err = run_test_cell(shown, t.test_id, replace={t.name: release.record(
+            references[t.name], fn)}, namespace=ns)
+        assert err is None, f"the reference fails the release's visible test {t.test_id}: {err}"
+        calls = ns["_CALLS"]
+        assert calls, f"{t.test_id}: the visible test never calls {fn}"
+        answers["memorised visible answers"] = release.memorised(fn, calls)
+        for what, source in answers.items():
+            err = run_test_cell(nb, t.test_id, replace={t.name: source})
+            if err is None:
+                accepted.append(f"{t.test_id} gives marks to an answer made from the "
+                                f"release: {what}")
+            elif what.startswith("looks") and "own work" not in str(err):
+                accepted.append(f"{t.test_id}: '{what}' is rejected, but not by the watch")
+            kind = "delegating to locked cells" if what.startswith(("delegates", "looks")) \
+                else "pasted release code"
+            counts[kind] += 1
+    assert not accepted, "\n".join(accepted)
+    record_property("contract", (set_name, counts))
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_no_hint_quotes_a_solution_line(set_name):
+    """Hints reach the learner in the notebook and, for hidden checks, in the feedback:
+    none may quote a line of the solution."""
+    from grading import secret_lines, normalise
+    from mutations import release
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    solution = secret_lines(source_notebook(set_name), kinds=("solution",))
+    for c in nb.cells:
+        if is_test_cell(c):
+            for text in release.hint_texts(c.source):
+                quoted = [s for s in solution if s in normalise(text)]
+                assert not quoted, f"{nbg(c)['grade_id']}: a hint quotes {quoted}"
+
+
+def _delegation():
+    import importlib.util
+
+    from grading import MUTATIONS
+    spec = importlib.util.spec_from_file_location("delegation", MUTATIONS / "delegation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.DELEGATION
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_answers_that_delegate_earn_nothing(set_name, monkeypatch, record_property):
+    """Course rule: graded answers are the learner's own code. Every task has at least two
+    answers that are correct in value but computed by rnncourse or by a library the set
+    excludes: with the watch off each passes the test cell, with it on each fails, and
+    says why."""
+    from rnncourse.grading import watch
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    delegating = _delegation()[set_name]
+    for t in tasks(nb):
+        assert len(delegating.get(t.name, {})) >= 2, \
+            f"{t.name}: needs at least two delegating answers"
+    for task, answers in delegating.items():
+        for what, source in answers.items():
+            err = run_test_cell(nb, f"{task}_tests", replace={task: source})
+            assert err is not None and "own work" in str(err), \
+                f"{task}_tests accepts an answer that delegates ({what}): {err!r}"
+            with monkeypatch.context() as m:
+                m.setattr(watch.Watch, "message", lambda self: None)
+                m.setattr(watch.Watch, "_validate", lambda self: None)
+                err = run_test_cell(nb, f"{task}_tests", replace={task: source})
+            assert err is None, f"the delegating answer '{what}' for {task} is not otherwise " \
+                                f"correct: {err!r}"
+    record_property("contract", (set_name, {"delegating": sum(map(len, delegating.values()))}))
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_graded_functions_are_called_twice_with_the_same_shapes_and_new_values(set_name):
+    """State-proof tests: in every test cell some two calls of the graded function have
+    the same shapes and a new value in every array argument."""
+    from mutations import release
+
+    nb = nbformat.read(source_notebook(set_name), as_version=4)
+    references = _answers(nb)
+    for t in tasks(nb):
+        fn = _graded_fn(set_name, t.name)
+        ns: dict = {}
+        err = run_test_cell(nb, t.test_id, replace={t.name: release.record(
+            references[t.name], fn)}, namespace=ns)
+        assert err is None, err
+        calls = ns["_CALLS"]
+        fresh = any(
+            a[1] == b[1] and len(a[2]) == len(b[2]) and a[2]
+            and all(not np.array_equal(x, y) for x, y in zip(a[2], b[2], strict=True))
+            for i, a in enumerate(calls) for b in calls[i + 1:])
+        assert fresh, f"{t.test_id}: no two calls of {fn} with the same shapes and new values"
+
+
+# ---------------------------------------------------------------- under nbgrader
+
+
+@pytest.fixture(scope="module")
+def generated_course(tmp_path_factory):
+    """A scratch course per set with its release generated once (shared by the release
+    comparison and the autograding test)."""
+    courses = {}
+
+    def get(set_name):
+        if set_name not in courses:
+            course = make_course(tmp_path_factory.mktemp(set_name), set_name,
+                                 timeout=GRADING_TIMEOUT)
+            nbgrader(course, "generate_assignment", set_name, "--force")
+            courses[set_name] = course
+        return courses[set_name]
+
+    return get
 
 
 @pytest.mark.parametrize("set_name", SETS)
@@ -152,129 +328,58 @@ def test_release_is_what_nbgrader_generates(set_name, generated_course):
             assert gen.read_bytes() == com.read_bytes(), f"{com} is stale: run `make exercises`"
 
 
-def _looping(answer: str) -> str:
-    """The reference answer with its first function replaced by one that never returns."""
-    name = next(n.name for n in ast.walk(ast.parse(answer)) if isinstance(n, ast.FunctionDef))
-    return f"{answer}\n\n\ndef {name}(*args, **kwargs):\n    while True:\n        pass\n"
-
-
-def _tampered(set_name: str, release, reference):
-    """A submission that tries every trick at once, and what each task must score.
-
-    Roles go round the tasks: (0) a wrong answer whose visible test cell was edited to
-    print 'ok'; (1) a correct answer whose test cell was deleted; (2) an answer that
-    loops forever; (3) an answer that raises when its cell runs; further tasks correct.
-    """
-    ts = tasks(reference)
-    ref_answers = {nbg(c)["grade_id"]: c.source for c in reference.cells if is_answer_cell(c)}
-    mutations = load_mutations(set_name)
+def with_answers(release, answers: dict[str, str]):
+    """The release with answer cells replaced: what a learner hands in."""
     nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    expect = {}
-    roles = ["edited", "deleted", "loops", "raises"]
-    drop = set()
-    for i, t in enumerate(ts):
-        role = roles[i] if i < len(roles) else "correct"
-        for c in nb.cells:
-            gid = nbg(c).get("grade_id")
-            if gid == t.name:
-                if role == "edited":
-                    c.source = next(iter(mutations[t.name].values()))
-                elif role == "loops":
-                    c.source = _looping(ref_answers[t.name])
-                elif role == "raises":
-                    c.source = "raise RuntimeError('learner bug at definition time')"
-                else:
-                    c.source = ref_answers[t.name]
-            if gid == t.test_id and role == "edited":
-                c.source = "print('ok')"
-            if gid == t.test_id and role == "deleted":
-                drop.add(id(c))
-        expect[t.test_id] = t.points if role in ("deleted", "correct") else 0
-    nb.cells = [c for c in nb.cells if id(c) not in drop]
-    return nb, expect
+    for c in nb.cells:
+        if nbg(c).get("grade_id") in answers:
+            c.source = answers[nbg(c)["grade_id"]]
+    return nb
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("set_name", SETS)
 def test_autograding(set_name, generated_course):
+    """The reference (handed in as a learner would: the release with the answers filled
+    in) earns full marks, the blank release zero, under nbgrader autograde."""
     course = generated_course(set_name)
-    release_path = course / "exercises" / set_name / source_notebook(set_name).name
-    release = nbformat.read(release_path, as_version=4)
+    release = nbformat.read(course / "exercises" / set_name / source_notebook(set_name).name,
+                            as_version=4)
     reference = nbformat.read(source_notebook(set_name), as_version=4)
-    tampered, expect = _tampered(set_name, release, reference)
-
-    submit(course, "reference", set_name, reference)
+    submit(course, "reference", set_name, with_answers(release, _answers(reference)))
     submit(course, "blank", set_name, release)
-    submit(course, "tampered", set_name, tampered)
     start = time.perf_counter()
     nbgrader(course, "autograde", set_name, "--force")
     elapsed = time.perf_counter() - start
-
-    ts = tasks(reference)
-    got = scores(course, set_name, "reference")
-    for t in ts:
-        assert got[t.test_id] == (t.points, t.points), f"reference loses marks on {t.test_id}"
-    got = scores(course, set_name, "blank")
-    for t in ts:
-        assert got[t.test_id][0] == 0, f"blank release earns marks on {t.test_id}"
-    got = scores(course, set_name, "tampered")
-    for test_id, want in expect.items():
-        assert got[test_id][0] == want, \
-            f"tampered submission: {test_id} scored {got[test_id][0]}, expected {want}"
-    # Three submissions, one of which waits out one timeout: grading must not hang.
-    assert elapsed < 3 * 60, f"autograding took {elapsed:.0f} s"
+    for t in tasks(reference):
+        assert scores(course, set_name, "reference")[t.test_id] == (t.points, t.points), \
+            f"reference loses marks on {t.test_id}"
+        assert scores(course, set_name, "blank")[t.test_id][0] == 0, \
+            f"blank release earns marks on {t.test_id}"
+    assert elapsed < 60, f"autograding two submissions took {elapsed:.0f} s"
 
 
 def test_grading_config_survives_learners():
-    """The shipped configuration interrupts loops and restores deleted test cells."""
+    """The shipped configuration puts the course's preprocessors into nbgrader's steps."""
     from traitlets.config import Config
 
     from grading import ROOT
+    from rnncourse.grading import cells, execute, export, feedback
 
     c = Config()
     path = ROOT / "nbgrader_config.py"
     exec(path.read_text(), {"get_config": lambda: c, "__file__": str(path)})
-    assert c.Execute.interrupt_on_timeout is True
-    assert 0 < c.Execute.timeout <= 120
+    assert execute.GuardedExecute in c.Autograde.autograde_preprocessors
+    assert execute.SaveVerdicts in c.Autograde.autograde_preprocessors
+    assert cells.RestoreCells in c.Autograde.sanitize_preprocessors
+    assert feedback.HideTests in c.GenerateFeedback.preprocessors
+    assert c.ExportApp.plugin_class is export.StatusExport
+    assert 0 < c.GuardedExecute.timeout <= 120
+    assert 0 < c.GuardedExecute.submission_timeout <= 600
+    assert c.GuardedExecute.memory_limit_mb > 0
     assert c.OverwriteCells.add_missing_cells is True
+    assert c.HideTests.show_tests is False
+    assert "allow_errors" not in c.Execute, "nbgrader does not read Execute.allow_errors"
     assert c.CourseDirectory.source_directory == "solutions"
     assert c.CourseDirectory.release_directory == "exercises"
     assert c.CourseDirectory.root == str(ROOT)
-
-
-def _delegation():
-    import importlib.util
-
-    from grading import MUTATIONS
-    spec = importlib.util.spec_from_file_location("delegation", MUTATIONS / "delegation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.DELEGATION
-
-
-@pytest.mark.parametrize("set_name", SETS)
-def test_answers_that_delegate_to_rnncourse_earn_nothing(set_name, monkeypatch, record_property):
-    """Course rule: graded answers are the learner's own code. For every task where the
-    package has the same function, an answer that calls it is correct in value (it passes
-    the test cell with the watch off) and rejected by the watch (checks.own_work)."""
-    import contextlib
-
-    from rnncourse import checks
-
-    nb = nbformat.read(source_notebook(set_name), as_version=4)
-    delegating = _delegation()[set_name]
-    assert delegating, f"{set_name}: no delegating answers to test"
-    for task, source in delegating.items():
-        test_id = f"{task}_tests"
-        err = run_test_cell(nb, test_id, replace={task: source})
-        assert err is not None and "rnncourse" in str(err), \
-            f"{test_id} accepts an answer that delegates to rnncourse ({err!r})"
-        with monkeypatch.context() as m:
-            m.setattr(checks, "own_work", lambda *fns: contextlib.nullcontext())
-            err = run_test_cell(nb, test_id, replace={task: source})
-        assert err is None, f"the delegating answer for {test_id} is not otherwise correct: {err!r}"
-    record_property("contract", (set_name, {"delegating": len(delegating)}))
-    for c in nb.cells:
-        if is_test_cell(c):
-            assert c.source.count("checks.own_work(") >= 2, \
-                f"{nbg(c)['grade_id']}: visible and hidden tests must both watch for delegation"

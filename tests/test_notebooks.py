@@ -7,7 +7,15 @@ import subprocess
 
 import pytest
 
-from grading import EXERCISES, ROOT, exercise_sets, notebook_text, secret_lines, source_notebook
+from grading import (
+    EXERCISES,
+    ROOT,
+    exercise_sets,
+    leaks,
+    notebook_text,
+    secret_lines,
+    source_notebook,
+)
 
 
 def tracked_notebooks() -> list[str]:
@@ -54,9 +62,8 @@ def test_no_solution_in_release(set_name):
     text = "\n".join(notebook_text(p) for p in release)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    secrets = secret_lines(source_notebook(set_name))
-    assert secrets, "the leak check found no solution lines to look for"
-    leaked = sorted(s for s in secrets if s in text)
+    assert secret_lines(source_notebook(set_name)), "the leak check found nothing to look for"
+    leaked = leaks(text, source_notebook(set_name))
     assert not leaked, f"solution lines in exercises/{set_name}: {leaked[:5]}"
 
 
@@ -69,7 +76,10 @@ def test_leak_check_can_fail(tmp_path):
     nb["cells"][0]["source"] = [planted]
     path = tmp_path / "x.ipynb"
     path.write_text(json.dumps(nb))
-    assert planted in notebook_text(path)
+    assert planted in leaks(notebook_text(path), source_notebook(set_name))
+    solution = sorted(secret_lines(source_notebook(set_name), kinds=("solution",)))[0]
+    hint = f"hint='write {solution} here'"
+    assert leaks(hint, source_notebook(set_name)) == [solution], "a solution line in a hint"
 
 
 def test_every_chapter_and_exercise_set_is_in_the_book():

@@ -12,6 +12,10 @@ answer, run as it is, with one systematic change wrapped around it:
     mixed uniform  (sampling) the probabilities mixed with 1e-3 of the uniform distribution
     clamped tau    (sampling) the temperature clamped from below at 0.05
     <p> ignored    a numerical parameter p replaced by its default
+    cached by shape   the result of the first call with the same shapes returned again
+    reused buffer     every result written into one buffer per shape, which is returned
+    reads global <p>  argument p read from a global that holds the first call's value (as
+                      if the function read a variable left from an experiment)
 
 A set declares, per task, what the contract needs to build the last three (which
 argument holds the logits, the temperature, the parameters and their defaults) and, for
@@ -25,7 +29,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-CLASSES = ("scaled", "float32", "float32 trip", "inputs changed", "aliased")
+CLASSES = ("scaled", "float32", "float32 trip", "inputs changed", "aliased", "cached by shape",
+           "reused buffer")
 SAMPLING = ("mixed uniform", "clamped tau")
 
 
@@ -135,6 +140,56 @@ def _set(b, name, value):
     b.arguments[name] = value
 
 
+_CACHE, _BUFFERS, _FIRST = {}, {}, {}
+
+
+def _shape_key(obj):
+    """The shapes and types of a call's arguments, values left out."""
+    if isinstance(obj, _np.ndarray):
+        return ("array", obj.shape, str(obj.dtype))
+    if isinstance(obj, dict):
+        return ("dict", tuple((k, _shape_key(v)) for k, v in obj.items()))
+    if isinstance(obj, tuple | list):
+        return (type(obj).__name__, tuple(_shape_key(v) for v in obj))
+    return type(obj).__name__
+
+
+def _cached(fn, args, kwargs):
+    key = _shape_key((args, kwargs))
+    if key not in _CACHE:
+        _CACHE[key] = fn(*args, **kwargs)
+    else:
+        _ACTED[0] = True
+    return _CACHE[key]
+
+
+def _into_buffers(out, slot=()):
+    """out with every float array copied into a buffer kept for its place and shape."""
+    if isinstance(out, _np.ndarray) and _np.issubdtype(out.dtype, _np.floating):
+        key = (slot, out.shape, str(out.dtype))
+        if key in _BUFFERS:
+            _ACTED[0] = True
+        buf = _BUFFERS.setdefault(key, _np.empty_like(out))
+        buf[...] = out
+        return buf
+    if isinstance(out, dict):
+        return {k: _into_buffers(v, slot + (k,)) for k, v in out.items()}
+    if isinstance(out, tuple | list):
+        return type(out)(_into_buffers(v, slot + (i,)) for i, v in enumerate(out))
+    return out
+
+
+def _stale(fn, name, args, kwargs):
+    """Call fn with argument `name` replaced by the value it had in the first call."""
+    b = _bind(fn, args, kwargs)
+    if name not in _FIRST:
+        value = b.arguments[name]
+        _FIRST[name] = value.copy() if isinstance(value, _np.ndarray) else value
+    else:
+        _set(b, name, _FIRST[name])
+    return fn(*b.args, **b.kwargs)
+
+
 def _mix_uniform(logits, tau, eps=1e-3):
     """Logits whose softmax at temperature tau is (1 - eps) softmax(logits / tau) + eps / V."""
     z = _np.asarray(logits, dtype=_np.float64) / tau
@@ -152,6 +207,8 @@ WRAPPERS = {
                        "    _spoil_inputs(args, kwargs)\n"
                        "    return out"),
     "aliased": "return _alias(_reference(*args, **kwargs), args, kwargs)",
+    "cached by shape": "return _cached(_reference, args, kwargs)",
+    "reused buffer": "return _into_buffers(_reference(*args, **kwargs))",
 }
 
 
@@ -186,12 +243,27 @@ def mutants(reference_source: str, spec: Spec) -> dict[str, str]:
             out[name] = base + _wrapper(spec.fn, (
                 f"b = _bind(_reference, args, kwargs)\n    _set(b, {param!r}, {default!r})\n"
                 f"    return _reference(*b.args, **b.kwargs)"))
+    for param in parameters(reference_source, spec.fn):
+        name = f"reads global {param}"
+        if name not in spec.excused:
+            out[name] = base + _wrapper(spec.fn, f"return _stale(_reference, {param!r}, args, "
+                                                 "kwargs)")
     return out
 
 
-def classes(spec: Spec) -> list[str]:
+def parameters(reference_source: str, fn: str) -> list[str]:
+    """The graded function's parameter names, in order."""
+    for node in ast.parse(reference_source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == fn:
+            a = node.args
+            return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    raise ValueError(f"no function {fn!r}")
+
+
+def classes(spec: Spec, reference_source: str) -> list[str]:
     """Every mutant class that applies to a task with this spec, excused or not."""
     out = list(CLASSES)
     if spec.sampling is not None:
         out += list(SAMPLING)
-    return out + [f"{p} ignored" for p in spec.params]
+    return out + [f"{p} ignored" for p in spec.params] + [
+        f"reads global {p}" for p in parameters(reference_source, spec.fn)]
