@@ -24,7 +24,7 @@ export MKL_NUM_THREADS ?= 1
 
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: venv book test exercises budgets lint clean freeze
+.PHONY: venv book test exercises budgets lint clean freeze learner-tools instructor-tools
 
 venv: $(STAMP)
 
@@ -35,7 +35,25 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (rnncourse)" > /dev/null
+	$(MAKE) --no-print-directory learner-tools
 	touch $(STAMP)
+
+# nbgrader's JupyterLab tools: learners see Assignments and Validate, not the instructor's
+# Formgrader, Create Assignment and Course List (`make instructor-tools` brings them back
+# in this .venv).
+NBGRADER_LAB := nbgrader:formgrader nbgrader:create-assignment nbgrader:course-list
+NBGRADER_SERVER := nbgrader.server_extensions.formgrader nbgrader.server_extensions.course_list
+
+learner-tools:
+	@$(BIN)/jupyter labextension disable --level=sys_prefix $(NBGRADER_LAB) > /dev/null 2>&1
+	@$(BIN)/jupyter labextension lock --level=sys_prefix $(NBGRADER_LAB) > /dev/null 2>&1
+	@$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER) > /dev/null 2>&1
+
+instructor-tools: $(STAMP)
+	@$(BIN)/jupyter labextension unlock --level=sys_prefix $(NBGRADER_LAB) > /dev/null 2>&1
+	@$(BIN)/jupyter labextension enable --level=sys_prefix $(NBGRADER_LAB) > /dev/null 2>&1
+	@$(BIN)/jupyter server extension enable --sys-prefix $(NBGRADER_SERVER) > /dev/null 2>&1
+	@echo "nbgrader's instructor tools are on in $(VENV); 'make learner-tools' switches them off."
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)

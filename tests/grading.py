@@ -6,7 +6,9 @@ Conventions the exercise notebooks follow (checked by the tests):
 - answer cells are nbgrader solution cells with grade_id `<task>`;
 - the graded test cell of a task has grade_id `<task>_tests`;
 - mutation fixtures live in `tests/mutations/<set>.py` as
-  `MUTATIONS = {"<task>": {"what is wrong": "<replacement source of the answer cell>"}}`.
+  `MUTATIONS = {"<task>": {"what is wrong": "<replacement source of the answer cell>"}}`,
+  beside `GENERIC` (what the generated wrong answers need) and `DELEGATING` (correct
+  answers computed by rnncourse or an excluded library, which must earn nothing).
 """
 
 from __future__ import annotations
@@ -91,6 +93,16 @@ def load_generic(set_name: str) -> dict:
     return getattr(module, "GENERIC", {})
 
 
+def load_delegating(set_name: str) -> dict[str, dict[str, str]]:
+    """DELEGATING[task][what]: correct answers computed by rnncourse or an excluded library."""
+    path = MUTATIONS / f"{set_name}.py"
+    spec = importlib.util.spec_from_file_location(f"delegating_{set_name.replace('-', '_')}",
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, "DELEGATING", {})
+
+
 def load_mutations(set_name: str) -> dict[str, dict[str, str]]:
     path = MUTATIONS / f"{set_name}.py"
     spec = importlib.util.spec_from_file_location(f"mutations_{set_name.replace('-', '_')}",
@@ -163,7 +175,7 @@ def run_test_cell(nb, test_id: str, replace: dict[str, str] | None = None,
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-        sys.setprofile(None)  # a watch (checks.own_work) cut short by the alarm
+        sys.setprofile(None)  # a watch (rnncourse.grading.watch) cut short by the alarm
 
 
 # ---------------------------------------------------------------- nbgrader runs

@@ -11,7 +11,7 @@ In process (each test cell run with the answer cell replaced, fast):
   from the release itself (tests/mutations/release.py: calling or pasting a locked cell's
   function, pasting the hints' code, memorising the visible answers);
 - answers that delegate (to rnncourse or to a library the set excludes) are correct in value
-  with the watch off and earn nothing with it on (tests/mutations/delegation.py);
+  with the watch off and earn nothing with it on (DELEGATING in tests/mutations/NN-name.py);
 - every graded function is called twice with the same shapes and new values.
 Under nbgrader (slow): the reference earns full marks, the blank release zero, and the
 release is exactly what nbgrader generates. tests/test_grading_class.py grades a class of
@@ -33,6 +33,7 @@ from grading import (
     exercise_sets,
     is_answer_cell,
     is_test_cell,
+    load_delegating,
     load_generic,
     load_mutations,
     make_course,
@@ -46,6 +47,7 @@ from grading import (
 )
 
 SETS = exercise_sets()
+CLASS_SETS = ["03-bptt", "07-attention"]   # graded as a class in tests/test_grading_class.py
 GRADING_TIMEOUT = 8  # seconds per cell in the autograding test (the real config uses more)
 
 
@@ -198,7 +200,7 @@ def test_answers_made_from_the_release_earn_nothing(set_name, record_property):
         if hints is not None:
             answers["pasted hints"] = hints
         ns: dict = {}
-        err = run_test_cell(shown, t.test_id, replace={t.name: release.record(
+        err = run_test_cell(shown, t.test_id, replace={**references, t.name: release.record(
             references[t.name], fn)}, namespace=ns)
         assert err is None, f"the reference fails the release's visible test {t.test_id}: {err}"
         calls = ns["_CALLS"]
@@ -222,8 +224,9 @@ def test_answers_made_from_the_release_earn_nothing(set_name, record_property):
 def test_no_hint_quotes_a_solution_line(set_name):
     """Hints reach the learner in the notebook and, for hidden checks, in the feedback:
     none may quote a line of the solution."""
-    from grading import secret_lines, normalise
     from mutations import release
+
+    from grading import normalise, secret_lines
 
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     solution = secret_lines(source_notebook(set_name), kinds=("solution",))
@@ -232,16 +235,6 @@ def test_no_hint_quotes_a_solution_line(set_name):
             for text in release.hint_texts(c.source):
                 quoted = [s for s in solution if s in normalise(text)]
                 assert not quoted, f"{nbg(c)['grade_id']}: a hint quotes {quoted}"
-
-
-def _delegation():
-    import importlib.util
-
-    from grading import MUTATIONS
-    spec = importlib.util.spec_from_file_location("delegation", MUTATIONS / "delegation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.DELEGATION
 
 
 @pytest.mark.parametrize("set_name", SETS)
@@ -253,7 +246,7 @@ def test_answers_that_delegate_earn_nothing(set_name, monkeypatch, record_proper
     from rnncourse.grading import watch
 
     nb = nbformat.read(source_notebook(set_name), as_version=4)
-    delegating = _delegation()[set_name]
+    delegating = load_delegating(set_name)
     for t in tasks(nb):
         assert len(delegating.get(t.name, {})) >= 2, \
             f"{t.name}: needs at least two delegating answers"
@@ -338,10 +331,11 @@ def with_answers(release, answers: dict[str, str]):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("set_name", SETS)
+@pytest.mark.parametrize("set_name", [s for s in SETS if s not in CLASS_SETS])
 def test_autograding(set_name, generated_course):
     """The reference (handed in as a learner would: the release with the answers filled
-    in) earns full marks, the blank release zero, under nbgrader autograde."""
+    in) earns full marks, the blank release zero, under nbgrader autograde. (The sets of
+    tests/test_grading_class.py are graded there, with a whole class.)"""
     course = generated_course(set_name)
     release = nbformat.read(course / "exercises" / set_name / source_notebook(set_name).name,
                             as_version=4)

@@ -94,3 +94,14 @@ def test_every_chapter_and_exercise_set_is_in_the_book():
         stem = source_notebook(set_name).stem
         assert f"exercises/{set_name}/{stem}" in files, f"set {set_name} is not in _toc.yml"
     assert not any(f.startswith("solutions/") for f in files), "a solution is in the book"
+
+
+@pytest.mark.parametrize("set_name", exercise_sets())
+def test_each_chapter_links_its_exercise_set_and_back(set_name):
+    """Chapter NN links exercises/NN-name/NN-name.ipynb, and the set links its chapter."""
+    (chapter,) = sorted((ROOT / "book").glob(f"{set_name[:2]}-*.ipynb"))
+    stem = source_notebook(set_name).stem
+    assert f"../exercises/{set_name}/{stem}.ipynb" in chapter.read_text(), \
+        f"{chapter.name} does not link exercise set {set_name}"
+    assert f"../../book/{chapter.name}" in source_notebook(set_name).read_text(), \
+        f"exercise set {set_name} does not link {chapter.name}"

@@ -196,12 +196,12 @@ class GuardedExecute(Execute):
         try:
             reply = await asyncio.wait_for(asyncio.shield(reply_task), max(timeout, 1))
             return _Outcome(reply=reply)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await ensure_async(self.km.interrupt_kernel())
             try:
                 reply = await asyncio.wait_for(asyncio.shield(reply_task), self.interrupt_grace)
                 return _Outcome(reply=reply, interrupted=True)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return _Outcome(stuck=True)
             except (asyncio.CancelledError, DeadKernelError):
                 return _Outcome(dead=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool
+from traitlets import Bool, List
 
 from rnncourse.grading.cells import released_source
 from rnncourse.grading.execute import REPORT_KEY, is_test_cell
@@ -51,6 +51,10 @@ class HideTests(NbGraderPreprocessor):
 
     show_tests = Bool(False, help="Show the full test cells and tracebacks, hidden tests "
                       "included, as nbgrader does.").tag(config=True)
+    # nbgrader hands its feedback preprocessors this option (GetGrades uses it).
+    display_data_priority = List(["text/html", "application/pdf", "text/latex",
+                                  "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
+                                 ).tag(config=True)
 
     def preprocess(self, nb, resources):
         if self.show_tests:

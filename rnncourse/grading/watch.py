@@ -49,6 +49,10 @@ LEARNER_MODULES = frozenset({"rnncourse.grading.checks", "rnncourse.shapes", "rn
 NUMPY_ONLY = ("numpy",)
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"builtins"}
+# The kernel's machinery, which printing and displaying go through (a graded function may
+# print): calls into it are allowed, and what it calls in turn is its own business.
+_RUNTIME = frozenset({"IPython", "ipykernel", "zmq", "tornado", "traitlets", "jupyter_client",
+                      "jupyter_core", "comm", "matplotlib_inline", "dateutil"})
 _PATHS = sysconfig.get_paths()
 _LIBRARY_ROOTS = tuple(sorted({os.path.join(p, "") for p in (
     sys.prefix, sys.base_prefix, sys.exec_prefix, _PATHS["stdlib"], _PATHS["platstdlib"],
@@ -270,6 +274,8 @@ class Watch:
         if top == "rnncourse":
             if module not in LEARNER_MODULES:
                 target = ("package", f"`{module}.{code.co_name}` (rnncourse's own code)")
+        elif top in _RUNTIME:
+            target = None
         elif top in _STDLIB:
             if (module, code.co_name) in _INTROSPECTION:
                 target = ("machinery", f"`{module}.{code.co_name}`, which looks at frames or "
@@ -313,7 +319,7 @@ class Watch:
                     self._passed |= code_objects(inner)
 
     def _allowed_top(self, top: str) -> bool:
-        return top in _STDLIB or top in self.libraries
+        return top in _STDLIB or top in _RUNTIME or top in self.libraries
 
     def _refers_to(self, value) -> str | None:
         """What is off limits about an object learner code refers to, or None."""
@@ -355,8 +361,8 @@ class Watch:
         code = frame.f_code
         self._scanned.add(code)
         g = frame.f_globals
-        builtins_ns = g.get("__builtins__", {})
-        builtins_ns = vars(builtins_ns) if isinstance(builtins_ns, types.ModuleType) else builtins_ns
+        ns = g.get("__builtins__", {})
+        builtins_ns = vars(ns) if isinstance(ns, types.ModuleType) else ns
         values = [g[n] for n in code.co_names if n in g and n not in builtins_ns]
         values += [v for n, v in frame.f_locals.items() if n not in code.co_varnames[
             :code.co_argcount + code.co_kwonlyargcount]]
@@ -397,7 +403,7 @@ class Watch:
                     self._record(origin, f"`{getattr(arg, '__name__', arg)}`, which {what}")
                 return
             top = _top(c_function_module(arg))
-            if top and top not in _STDLIB and top not in self.libraries and top != "rnncourse":
+            if top and not self._allowed_top(top) and top != "rnncourse":
                 origin = self._origin(frame, "library")
                 if origin is not None:
                     name = getattr(arg, "__qualname__", getattr(arg, "__name__", "?"))

@@ -196,3 +196,67 @@ GENERIC = {
     "rnn_backward": Spec("rnn_backward"),
     "clip_global_norm": Spec("clip_global_norm", params={"max_norm": 1.0}),
 }
+
+
+# Correct answers computed by someone else (rnncourse, or a library the set excludes):
+# the contract requires each to earn nothing, and to pass with the watch switched off.
+DELEGATING: dict[str, dict[str, str]] = {
+    "numerical_gradient": {"rnncourse": '''
+from rnncourse import gradcheck
+def numerical_gradient(f, x, h=1e-5):
+    return gradcheck.numerical_gradients(lambda x: np.array(f(x)), {"x": x}, np.array(1.0),
+                                         eps=h)["x"]
+''', "statsmodels": '''
+from statsmodels.tools.numdiff import approx_fprime
+def numerical_gradient(f, x, h=1e-5):
+    grad = approx_fprime(x.ravel().copy(), lambda v: f(v.reshape(x.shape)), epsilon=2 * h,
+                         centered=True)
+    return np.asarray(grad, dtype=np.float64).reshape(x.shape)
+'''},
+    "rnn_step_backward": {"rnncourse": '''
+from rnncourse.scratch import rnn
+def rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh):
+    return rnn.rnn_step_backward(dh_next, rnn.RNNStepCache(x, h_prev, Wx, Wh, h_next))
+''', "torch": '''
+import torch
+def rnn_step_backward(dh_next, x, h_prev, h_next, Wx, Wh):
+    ts = [torch.tensor(a, requires_grad=True) for a in (x, h_prev, Wx, Wh)]
+    a = torch.from_numpy(np.arctanh(h_next))              # the pre-activation, from h_next
+    b = a - ts[0].detach() @ ts[2].detach() - ts[1].detach() @ ts[3].detach()
+    tb = b.clone().requires_grad_(True)
+    out = torch.tanh(ts[0] @ ts[2] + ts[1] @ ts[3] + tb)
+    (out * torch.from_numpy(dh_next)).sum().backward()
+    return tuple(t.grad.numpy() for t in ts) + (tb.grad.sum(axis=0).numpy(),)
+'''},
+    "rnn_backward": {"rnncourse": '''
+from rnncourse.scratch import rnn
+def rnn_backward(dh, x, h0, h, Wx, Wh):
+    return rnn.rnn_backward(dh, rnn.RNNCache(x, h0, Wx, Wh, h))
+''', "torch": '''
+import torch
+def rnn_backward(dh, x, h0, h, Wx, Wh):
+    T = h.shape[1]
+    prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)
+    b = np.arctanh(h[:, 0]) - x[:, 0] @ Wx - h0 @ Wh      # (B, H): the bias, read back
+    tx, th0, tWx, tWh = (torch.tensor(a, requires_grad=True) for a in (x, h0, Wx, Wh))
+    tb = torch.tensor(b[0], requires_grad=True)
+    state, loss = th0, 0.0
+    for t in range(T):
+        state = torch.tanh(tx[:, t] @ tWx + state @ tWh + tb)
+        loss = loss + (state * torch.from_numpy(dh[:, t])).sum()
+    loss.backward()
+    return tx.grad.numpy(), th0.grad.numpy(), tWx.grad.numpy(), tWh.grad.numpy(), tb.grad.numpy()
+'''},
+    "clip_global_norm": {"rnncourse": '''
+from rnncourse.scratch import optim
+def clip_global_norm(grads, max_norm):
+    return optim.clip_global_norm(grads, max_norm)
+''', "torch": '''
+import torch
+def clip_global_norm(grads, max_norm):
+    flat = torch.cat([torch.from_numpy(g).ravel() for g in grads.values()])
+    norm = float(torch.linalg.vector_norm(flat))
+    scale = min(1.0, max_norm / norm)
+    return {k: (torch.from_numpy(g) * scale).numpy() for k, g in grads.items()}, norm
+'''},
+}

@@ -4,8 +4,8 @@ MUTATIONS[task][what is wrong] is a full replacement source of the answer cell w
 grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
 Most mutations are the reference answer (copied below) with one line changed, so each is
 wrong only in the way its name says; `swap` (in common.py) fails loudly if the reference
-copy drifts. Each task also has a "hard-coded visible answer" that passes the visible
-checks and must be caught by the hidden tests.
+copy drifts. (An answer that memorises the visible test's outputs is generated for every
+task by the contract itself: tests/mutations/release.py.)
 """
 
 
@@ -52,15 +52,6 @@ def esn_readout(states, targets, ridge, washout):
     return W_out, b_out
 '''
 
-# The visible checks use an orthogonal 6 x 6 matrix scaled by 0.9 with zero states and a
-# tanh RNN with B, T, H = 3, 4, 6; the hard-coded answer is right there and only there.
-_JACOBIAN_HARD = _JACOBIAN.replace("def jacobian_norms(", "def _right(") + '''
-def jacobian_norms(h, Wh):
-    if h.shape == (3, 4, 6):
-        return _right(h, Wh)
-    return np.tile(0.9 ** np.arange(1, h.shape[1] + 1), (h.shape[0], 1))
-'''
-
 MUTATIONS: dict[str, dict[str, str]] = {
     "jacobian_norms": {
         "tanh derivative left out (norms of Wh**k)": _swap(
@@ -81,7 +72,6 @@ MUTATIONS: dict[str, dict[str, str]] = {
             _JACOBIAN, "    for k in range(1, T + 1):\n",
             "    norms[:, 0] = 1.0\n    for k in range(1, T):\n").replace(
             "norms[:, k - 1] = ", "norms[:, k] = "),
-        "hard-coded visible answer": _JACOBIAN_HARD,
     },
     "clip_global_norm": {
         "each parameter rescaled separately (per-array norms)": '''
@@ -115,16 +105,6 @@ def clip_global_norm(grads, max_norm):
         return dict(grads), total_norm
     return {name: g * (max_norm / total_norm) for name, g in grads.items()}, total_norm
 ''',
-        "hard-coded visible answer": '''
-def clip_global_norm(grads, max_norm):
-    if np.shape(grads.get("Wx")) == (1, 2):
-        s = min(1.0, max_norm / 5.0)
-        return {k: np.array(g, dtype=np.float64) * s for k, g in grads.items()}, 5.0
-    if np.shape(grads.get("Wx")) == (5, 6):
-        n = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
-        return {k: np.array(g, dtype=np.float64) * (4.0 / n) for k, g in grads.items()}, n
-    return {k: np.array(g, dtype=np.float64) for k, g in grads.items()}, 1.0
-''',
     },
     "clip_elementwise": {
         "clips only from above (np.minimum): large negative entries pass": _swap(
@@ -146,16 +126,6 @@ def clip_elementwise(grads, value):
     n = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads.values())))
     s = min(1.0, value / n)
     return {name: np.array(g, dtype=np.float64) * s for name, g in grads.items()}, 1.0
-''',
-        "hard-coded visible answer": '''
-def clip_elementwise(grads, value):
-    clipped = {name: np.clip(g, -value, value) for name, g in grads.items()}
-    if len(grads) == 3 or (len(grads) == 2 and np.size(grads.get("a")) == 2) \\
-            or np.size(grads.get("g")) == 2:
-        g = np.concatenate([np.ravel(grads[k]) for k in grads])
-        c = np.concatenate([np.ravel(clipped[k]) for k in grads])
-        return clipped, float(g @ c / (np.linalg.norm(g) * np.linalg.norm(c)))
-    return clipped, 1.0
 ''',
     },
     "esn_readout": {
@@ -185,12 +155,6 @@ def esn_readout(states, targets, ridge, washout):
             _ESN, "Hc.T @ Hc + ridge * np.eye(H)", "Hc.T @ Hc"),
         "bias is the mean of the targets (h_mean @ W_out left out)": _swap(
             _ESN, "b_out = y_mean - h_mean @ W_out", "b_out = y_mean"),
-        "hard-coded visible answer": _ESN.replace("def esn_readout(", "def _right(") + '''
-def esn_readout(states, targets, ridge, washout):
-    if states.shape == (3, 20, 6):
-        return _right(states, targets, ridge, washout)
-    return np.zeros((states.shape[2], targets.shape[2])), targets.mean(axis=(0, 1))
-''',
     },
 }
 
@@ -206,4 +170,99 @@ GENERIC = {
     "esn_readout": Spec("esn_readout", params={"ridge": 0.0, "washout": 0}, excused={
         "aliased": "W_out (H, V) and b_out (V,) have fewer axes than every input (B, T, .): "
                    "no input can hold them"}),
+}
+
+
+# Correct answers computed by someone else (rnncourse, or a library the set excludes):
+# the contract requires each to earn nothing, and to pass with the watch switched off.
+DELEGATING: dict[str, dict[str, str]] = {
+    "jacobian_norms": {"rnncourse": '''
+from rnncourse.analysis import gradflow
+def jacobian_norms(h, Wh):
+    A = Wh * (1 - h**2)[:, :, None, :]                  # (B, T, H, H)
+    return gradflow.jacobian_norms(gradflow.jacobian_products(A))[:, 1:]
+''', "torch": '''
+import torch
+def jacobian_norms(h, Wh):
+    B, T, H = h.shape
+    J = torch.from_numpy(Wh)[None, None] * (1 - torch.from_numpy(h) ** 2)[:, :, None, :]
+    prod, out = torch.eye(H, dtype=torch.float64).expand(B, H, H), []
+    for k in range(1, T + 1):
+        prod = J[:, T - k] @ prod
+        out.append(torch.linalg.matrix_norm(prod, ord=2))
+    return torch.stack(out, dim=1).numpy()
+''', "scipy": '''
+from scipy.linalg import svdvals
+def jacobian_norms(h, Wh):
+    B, T, H = h.shape
+    norms = np.zeros((B, T))
+    for b in range(B):
+        prod = np.eye(H)
+        for k in range(1, T + 1):
+            prod = (Wh * (1.0 - h[b, T - k] ** 2)) @ prod
+            norms[b, k - 1] = svdvals(prod)[0]
+    return norms
+'''},
+    "clip_global_norm": {"rnncourse": '''
+from rnncourse.scratch import optim
+def clip_global_norm(grads, max_norm):
+    return optim.clip_global_norm(grads, max_norm)
+''', "torch": '''
+import torch
+def clip_global_norm(grads, max_norm):
+    params = [torch.zeros(np.shape(g), dtype=torch.float64, requires_grad=True)
+              for g in grads.values()]
+    for p, g in zip(params, grads.values()):
+        p.grad = torch.tensor(g, dtype=torch.float64)
+    norm = float(torch.nn.utils.clip_grad_norm_(params, max_norm))
+    if norm <= max_norm:                      # torch scales by max_norm / (norm + 1e-6)
+        return {k: np.array(g, dtype=np.float64) for k, g in grads.items()}, norm
+    return {k: np.asarray(g, dtype=np.float64) * (max_norm / norm) for k, g in grads.items()}, norm
+'''},
+    "clip_elementwise": {"rnncourse": '''
+from rnncourse.scratch import optim
+def clip_elementwise(grads, value):
+    clipped = optim.clip_elementwise(grads, value)
+    a = np.concatenate([g.ravel() for g in grads.values()])
+    b = np.concatenate([g.ravel() for g in clipped.values()])
+    return clipped, float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+''', "torch": '''
+import torch
+def clip_elementwise(grads, value):
+    clipped = {k: torch.clamp(torch.from_numpy(g), -value, value) for k, g in grads.items()}
+    a = torch.cat([torch.from_numpy(g).reshape(-1) for g in grads.values()])
+    b = torch.cat([clipped[k].reshape(-1) for k in grads])
+    cos = torch.nn.functional.cosine_similarity(a, b, dim=0)
+    return {k: c.numpy() for k, c in clipped.items()}, float(cos)
+''', "scipy": '''
+from scipy.spatial import distance
+def clip_elementwise(grads, value):
+    clipped = {k: np.minimum(np.maximum(g, -value), value) for k, g in grads.items()}
+    a = np.concatenate([g.ravel() for g in grads.values()])
+    b = np.concatenate([g.ravel() for g in clipped.values()])
+    return clipped, float(1.0 - distance.cosine(a, b))
+'''},
+    "esn_readout": {"rnncourse": '''
+from rnncourse.classical import ridge as _ridge
+def esn_readout(states, targets, ridge, washout):
+    n, v = states.shape[-1], targets.shape[-1]
+    return _ridge.ridge_readout(states[:, washout:].reshape(-1, n),
+                                targets[:, washout:].reshape(-1, v), lam=ridge)
+''', "scikit-learn": '''
+from sklearn.linear_model import Ridge
+def esn_readout(states, targets, ridge, washout):
+    n, v = states.shape[-1], targets.shape[-1]
+    model = Ridge(alpha=ridge).fit(states[:, washout:].reshape(-1, n),
+                                   targets[:, washout:].reshape(-1, v))
+    W = np.array(model.coef_, dtype=np.float64).reshape(v, n).T.copy()   # (H,) when V = 1
+    return W, np.array(model.intercept_, dtype=np.float64).reshape(v)
+''', "scipy": '''
+import scipy.linalg
+def esn_readout(states, targets, ridge, washout):
+    n, v = states.shape[-1], targets.shape[-1]
+    S, Y = states[:, washout:].reshape(-1, n), targets[:, washout:].reshape(-1, v)
+    Sc, Yc = S - S.mean(axis=0), Y - Y.mean(axis=0)
+    W = scipy.linalg.solve(Sc.T @ Sc + ridge * np.eye(n), Sc.T @ Yc, assume_a="pos")
+    return W, Y.mean(axis=0) - S.mean(axis=0) @ W
+'''},
 }

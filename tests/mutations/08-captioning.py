@@ -4,12 +4,10 @@ MUTATIONS[task][what is wrong] is a full replacement source of the answer cell w
 grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
 Each mutation is the reference answer (copied below) with one line changed, so each is wrong
 only in the way its name says; `swap` (in common.py) fails loudly if the reference copy
-drifts. Each task also has a "hard-coded visible answer": right on the visible test inputs
-only, recognised by their shapes, as if the printed numbers had been copied; the hidden
-tests must catch it.
+drifts. (An answer that memorises the visible test's outputs is generated for every task by
+the contract itself: tests/mutations/release.py.)
 """
 
-from mutations.common import hard_coded as _hard_coded
 from mutations.common import swap as _swap
 
 _FLAT = '''
@@ -83,9 +81,9 @@ MUTATIONS: dict[str, dict[str, str]] = {
         "(B, D, L) instead of (B, L, D)": _swap(
             _FLAT, "return fmap.transpose(0, 2, 3, 1).reshape(B, G * G, D).copy()",
             "return fmap.reshape(B, D, G * G).copy()"),
-        "hard-coded visible answer": _hard_coded(
-            _FLAT, "flatten_grid", "fmap", "fmap.shape in ((2, 3, 4, 4), (1, 5, 2, 2))",
-            "fmap.reshape(fmap.shape[0], -1, fmap.shape[1]).copy()"),
+        "the chapter's G = 6 written in": _swap(
+            _FLAT, "return fmap.transpose(0, 2, 3, 1).reshape(B, G * G, D).copy()",
+            "return fmap.transpose(0, 2, 3, 1).reshape(B, 36, D).copy()"),
     },
     "grid_attention": {
         "softmax over D (the features) instead of L": _SOFTMAX_OVER_D,
@@ -102,9 +100,11 @@ MUTATIONS: dict[str, dict[str, str]] = {
         "context as the plain mean of the features": _swap(
             _ATT, 'context = np.einsum("bl,bld->bd", alpha, features)',
             "context = features.mean(axis=1)"),
-        "hard-coded visible answer": _hard_coded(
-            _ATT, "grid_attention", "features, q", "features.shape in ((2, 9, 4), (3, 4, 6))",
-            "(features.mean(axis=1), np.full(features.shape[:2], 1 / features.shape[1]))"),
+        "shifted by the batch's single maximum": _swap(
+            _ATT, "scores = scores - scores.max(axis=1, keepdims=True)",
+            "scores = scores - scores.max()"),
+        "(alpha, context) returned in the wrong order": _swap(
+            _ATT, "return context, alpha", "return alpha, context"),
     },
     "doubly_stochastic_penalty": {
         "summed over the wrong axis (each step's total)": _swap(
@@ -119,9 +119,9 @@ MUTATIONS: dict[str, dict[str, str]] = {
         "shortfall not squared": _swap(
             _PEN, "return float(((1.0 - coverage) ** 2).sum(axis=1).mean())",
             "return float(np.abs(1.0 - coverage).sum(axis=1).mean())"),
-        "hard-coded visible answer": _hard_coded(
-            _PEN, "doubly_stochastic_penalty", "alphas, mask",
-            "alphas.shape in ((2, 3, 4), (3, 4, 5))", "0.0"),
+        "summed over the batch instead of the mean": _swap(
+            _PEN, "return float(((1.0 - coverage) ** 2).sum(axis=1).mean())",
+            "return float(((1.0 - coverage) ** 2).sum())"),
     },
     "mass_in_box": {
         "x and y swapped": _swap(
@@ -134,9 +134,9 @@ MUTATIONS: dict[str, dict[str, str]] = {
         "divided by the cell side, not its area": _swap(
             _MASS, "return float(over_y @ weights @ over_x) / cell ** 2",
             "return float(over_y @ weights @ over_x) / cell / weights.shape[0]"),
-        "hard-coded visible answer": _hard_coded(
-            _MASS, "mass_in_box", "weights, box, cell", "weights.shape == (4, 4)",
-            "float(weights.mean())"),
+        "whole cells the box touches": _swap(
+            _MASS, "return float(over_y @ weights @ over_x) / cell ** 2",
+            "return float((over_y > 0) @ weights @ (over_x > 0))"),
     },
     "caption_loop": {
         "the ground truth fed at test time": _swap(
@@ -150,9 +150,9 @@ MUTATIONS: dict[str, dict[str, str]] = {
             _LOOP, "fed = np.full(B, BOS)", "fed = targets[:, 0]"),
         "the word fed recorded instead of the prediction": _swap(
             _LOOP, "out[:, t] = logits.argmax(axis=1)", "out[:, t] = fed"),
-        "hard-coded visible answer": _hard_coded(
-            _LOOP, "caption_loop", "step, state, targets, teacher_forcing",
-            "targets.shape == (3, 5)", "targets.copy()"),
+        "word ids stored as uint8": _swap(
+            _LOOP, "out = np.zeros((B, T), dtype=np.int64)",
+            "out = np.zeros((B, T), dtype=np.uint8)"),
     },
 }
 
@@ -162,15 +162,99 @@ MUTATIONS: dict[str, dict[str, str]] = {
 from mutations.generic import Spec  # noqa: E402
 
 _FLOAT = "it returns a Python float, not an array that could share an input's memory"
+_FLOAT_BUFFER = "it returns a Python float, no array that one buffer could hold"
 GENERIC = {
     "flatten_grid": Spec("flatten_grid", excused={
         "aliased": "the result (B, L, D) has one axis fewer than fmap (B, D, G, G), the only "
                    "input"}),
     "grid_attention": Spec("grid_attention"),
-    "doubly_stochastic_penalty": Spec("doubly_stochastic_penalty", excused={"aliased": _FLOAT}),
-    "mass_in_box": Spec("mass_in_box", excused={"aliased": _FLOAT}),
+    "doubly_stochastic_penalty": Spec("doubly_stochastic_penalty", excused={
+        "aliased": _FLOAT, "reused buffer": _FLOAT_BUFFER}),
+    "mass_in_box": Spec("mass_in_box", excused={"aliased": _FLOAT, "reused buffer": _FLOAT_BUFFER}),
     "caption_loop": Spec("caption_loop", excused={
         "scaled": "it returns integer word ids, which a scale factor does not apply to",
         "float32": "it returns integer word ids, no floats",
-        "float32 trip": "it returns integer word ids, no floats"}),
+        "float32 trip": "it returns integer word ids, no floats",
+        "reused buffer": "it returns integer word ids, and the generated mutant reuses "
+                         "buffers for float arrays only"}),
+}
+
+
+# Correct answers computed by someone else (rnncourse, or a library the set excludes):
+# the contract requires each to earn nothing, and to pass with the watch switched off.
+DELEGATING: dict[str, dict[str, str]] = {
+    "flatten_grid": {"rnncourse": '''
+from rnncourse.models import vision
+def flatten_grid(fmap):
+    B, D, G, _ = fmap.shape
+    where = vision.cells(np.arange(G * G), G)          # (G, G): the position of every cell
+    out = np.empty((B, G * G, D))
+    for r in range(G):
+        for c in range(G):
+            out[:, where[r, c]] = fmap[:, :, r, c]
+    return out
+''', "torch": '''
+import torch
+def flatten_grid(fmap):
+    return torch.from_numpy(fmap).flatten(2).transpose(1, 2).contiguous().numpy()
+'''},
+    "grid_attention": {"rnncourse": '''
+from rnncourse.scratch import attention as _attention
+def grid_attention(features, q):
+    mask = np.ones(features.shape[:2], dtype=bool)
+    alpha = _attention.masked_softmax(_attention.dot_scores(q, features), mask)
+    return _attention.context(alpha, features), alpha
+''', "torch": '''
+import torch
+def grid_attention(features, q):
+    a, q = torch.from_numpy(features), torch.from_numpy(q)
+    alpha = torch.softmax(torch.einsum("bld,bd->bl", a, q), dim=1)
+    return torch.einsum("bl,bld->bd", alpha, a).numpy(), alpha.numpy()
+'''},
+    "doubly_stochastic_penalty": {"rnncourse": '''
+import torch
+from rnncourse.models import captioning
+def doubly_stochastic_penalty(alphas, mask):
+    return float(captioning.doubly_stochastic(torch.from_numpy(alphas), torch.from_numpy(mask)))
+''', "torch": '''
+import torch
+def doubly_stochastic_penalty(alphas, mask):
+    coverage = torch.einsum("btl,bt->bl", torch.from_numpy(alphas), torch.from_numpy(mask).double())
+    return float(((1.0 - coverage) ** 2).sum(dim=1).mean())
+'''},
+    "mass_in_box": {"rnncourse": '''
+from rnncourse.analysis import localisation
+def mass_in_box(weights, box, cell):
+    return localisation.mass_in_box(weights, box, cell)
+''', "torch": '''
+import torch
+def mass_in_box(weights, box, cell):
+    x0, y0, x1, y1 = box
+    pixels = torch.from_numpy(weights).repeat_interleave(cell, 0).repeat_interleave(cell, 1)
+    return pixels[y0:y1, x0:x1].sum().item() / cell ** 2
+'''},
+    "caption_loop": {"rnncourse": '''
+from rnncourse.analysis import decoding
+def caption_loop(step, state, targets, teacher_forcing):
+    B, T = targets.shape
+    inputs = decoding.teacher_inputs(targets) if teacher_forcing else None
+    fed = np.full(B, BOS)
+    out = np.zeros((B, T), dtype=np.int64)
+    for t in range(T):
+        logits, state = step(fed if inputs is None else inputs[:, t], state)
+        out[:, t] = logits.argmax(axis=1)
+        fed = out[:, t]
+    return out
+''', "torch": '''
+import torch
+def caption_loop(step, state, targets, teacher_forcing):
+    B, T = targets.shape
+    fed = np.full(B, BOS)
+    out = np.zeros((B, T), dtype=np.int64)
+    for t in range(T):
+        logits, state = step(fed, state)
+        out[:, t] = torch.from_numpy(logits).argmax(dim=1).numpy()
+        fed = targets[:, t] if teacher_forcing else out[:, t]
+    return out
+'''},
 }
