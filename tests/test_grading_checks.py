@@ -60,6 +60,14 @@ def test_types_are_strict(capsys):
     assert "FAIL uint8 ids: got dtype uint8, expected int64" in out
 
 
+def test_equal_says_where_long_arrays_differ(capsys):
+    with pytest.raises(AssertionError):
+        with checks.Report("t") as r:
+            r.equal("path", np.zeros(30, np.int64), np.r_[np.zeros(20), 1, np.zeros(9)]
+                    .astype(np.int64))
+    assert "first difference at index [20]: got 0, expected 1" in capsys.readouterr().out
+
+
 def test_printed_numbers_show_the_digits_that_differ(capsys):
     with pytest.raises(AssertionError):
         with checks.Report("t") as r:
@@ -76,7 +84,7 @@ def test_hidden_reports_never_print_the_expected_values(capsys):
     out = capsys.readouterr().out
     assert "0.654321" not in out and "0.6543" not in out and "[3, 2]" not in out
     assert "FAIL v: largest difference 0.53 at index [0]" in out
-    assert "FAIL ids: not equal" in out
+    assert "FAIL ids: first difference at index [1]" in out
 
 
 def test_an_exception_in_the_learners_code_is_a_located_fail_line(capsys):

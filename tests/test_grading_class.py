@@ -79,6 +79,14 @@ TAMPERS = {
     "patches the checker": ("\nfrom rnncourse.grading import checks as _c\n"
                             "_c.Report.close = lambda self, *a, **k: True\n",
                             "rnncourse.grading.checks.Report.close"),
+    "reads the solutions": ("\nimport os as _os\n_root = _os.getcwd()\n"
+                            "while not _os.path.exists(_os.path.join(_root, 'gradebook.db')):\n"
+                            "    _root = _os.path.dirname(_root)\ntry:\n"
+                            "    open(_os.path.join(_root, 'solutions', '{set}', '{set}.ipynb'))"
+                            ".read()\nexcept OSError:\n    pass\n", "tried to read"),
+    "looks at the class and starts a process": (
+        "\nimport os as _os\ntry:\n    _os.listdir('../..')\nexcept OSError:\n    pass\n"
+        "try:\n    _os.system('true')\nexcept OSError:\n    pass\n", "tried to"),
 }
 
 
@@ -166,10 +174,12 @@ def _class(set_name: str):
         "catches the interrupt in a loop"
     learners[hang] = broken({leaf: hang})
 
-    tampers = ["rebinds checks", "patches np.allclose",
-               "patches a builtin" if set_name == CLASS_SETS[0] else "patches the checker"]
+    tampers = ["rebinds checks", "patches np.allclose"] + (
+        ["patches a builtin", "reads the solutions"] if set_name == CLASS_SETS[0] else
+        ["patches the checker", "looks at the class and starts a process"])
     for i, what in enumerate(tampers):
         code, shown = TAMPERS[what]
+        code = code.replace("{set}", set_name)
         k = 1 + i % (n - 1)
         tampered = dict(answers)
         tampered[ts[k].name] = answers[ts[k].name] + code

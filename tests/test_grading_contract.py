@@ -343,8 +343,12 @@ def test_autograding(set_name, generated_course):
     submit(course, "reference", set_name, with_answers(release, _answers(reference)))
     submit(course, "blank", set_name, release)
     start = time.perf_counter()
-    nbgrader(course, "autograde", set_name, "--force")
+    proc = nbgrader(course, "autograde", set_name, "--force")
     elapsed = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
+    assert "has changed" not in log and "was edited" not in log, \
+        f"a warning about an edited cell for untouched submissions:\n{log}"
+    assert "not recognized" not in log, f"configuration nbgrader does not read:\n{log}"
     for t in tasks(reference):
         assert scores(course, set_name, "reference")[t.test_id] == (t.points, t.points), \
             f"reference loses marks on {t.test_id}"

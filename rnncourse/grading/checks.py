@@ -98,9 +98,7 @@ class Report:
             ok = bool(np.array_equal(np.asarray(got), np.asarray(want)))
         except Exception:  # noqa: BLE001 - anything uncomparable is simply not equal
             ok = False
-        detail = ("not equal" if self.hidden else
-                  f"got {_short(got)}, expected {_short(want)}")
-        return self._line(ok, label, detail, hint)
+        return self._line(ok, label, "" if ok else _inequality(got, want, self.hidden), hint)
 
     def close(self, label: str, got, want, hint: str = "", rtol: float = 1e-9,
               atol: float = 1e-12) -> bool:
@@ -300,6 +298,23 @@ def _same_arrays(obj, copies) -> bool:
     return len(now) == len(copies) and all(
         a.shape == c.shape and a.dtype == c.dtype and np.array_equal(a, c, equal_nan=True)
         for a, c in zip(now, copies, strict=True))
+
+
+def _inequality(got, want, hidden: bool) -> str:
+    """Where two values of the same shape first differ (and, unless hidden, how)."""
+    try:
+        g, w = np.asarray(got), np.asarray(want)
+        if g.shape == w.shape and g.size:
+            idx = np.unravel_index(int(np.argmax(g != w)), g.shape)
+            where = f"first difference at index {list(map(int, idx))}"
+            return where if hidden else f"{where}: got {g[idx].item()!r}, expected " \
+                                        f"{w[idx].item()!r} (got {_short(g)}, expected {_short(w)})"
+        if g.shape != w.shape:
+            return f"shape {g.shape}, expected {w.shape}" if hidden else \
+                f"got {_short(got)}, expected {_short(want)}"
+    except Exception:  # noqa: BLE001 - values that do not compare elementwise
+        pass
+    return "not equal" if hidden else f"got {_short(got)}, expected {_short(want)}"
 
 
 def _short(x) -> str:

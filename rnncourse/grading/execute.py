@@ -38,7 +38,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from rnncourse.grading import probe
 
@@ -110,6 +110,9 @@ class GuardedExecute(Execute):
     ).tag(config=True)
     preload = List(Unicode(), [], help="Modules imported before any cell runs, besides "
                    "those the locked cells import.").tag(config=True)
+    fence = Bool(True, help="Keep the learner's code from reading the course folder outside "
+                 "its submission (solutions, gradebook, other learners' notebooks) and from "
+                 "starting processes.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         from nbclient.client import NotebookClient
@@ -129,10 +132,29 @@ class GuardedExecute(Execute):
         await self.async_start_new_kernel()
         await self.async_start_new_kernel_client()
         self._nonce = secrets.token_hex(8)
-        source = probe.install_source(self._nonce, self._preload, self.memory_limit_mb)
+        source = probe.install_source(self._nonce, self._preload, self.memory_limit_mb,
+                                      self._fence())
         reply = await self._quiet(source, timeout=120)
         if reply is None or reply["status"] != "ok":
             raise RuntimeError(f"the grader could not set up the kernel: {reply}")
+
+    def _fence(self) -> list[str] | None:
+        """[course root, the submission's folder, the environment's folders]: what the
+        kernel may read under the course root (see probe.fence_files)."""
+        if not self.fence:
+            return None
+        import os
+        import sys
+
+        from rnncourse.grading import watch
+
+        url = self.resources.get("nbgrader", {}).get("db_url", "")
+        root = (os.path.dirname(url[len("sqlite:///"):]) if url.startswith("sqlite:///")
+                else self.config.get("CourseDirectory", {}).get("root"))
+        here = self.resources.get("metadata", {}).get("path") or os.getcwd()
+        if not root:
+            return None
+        return [root, here, sys.prefix, sys.base_prefix, watch.PACKAGE]
 
     async def _stop_kernel(self) -> None:
         if self.km is not None:

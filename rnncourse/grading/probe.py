@@ -19,6 +19,10 @@ changes found, in words. Around each locked cell the grader calls `probe("before
 `probe("after")`: the names the cell bound to modules, functions or classes join the
 namespace baseline. The grader's own trailer of a test
 cell sets `__rnncourse_done__`, which a probe clears.
+
+`fence_files` keeps the learner's code out of the rest of the course folder while it is
+graded: the solutions, the gradebook (which stores the hidden tests and the reference
+answers) and the other learners' notebooks all lie there.
 """
 
 from __future__ import annotations
@@ -41,9 +45,11 @@ VOLATILE = {
 
 
 def install(nonce: str, preload: list[str], memory_limit_mb: int,
-            volatile: dict[str, list[str]]) -> None:  # pragma: no cover - runs in the kernel
+            volatile: dict[str, list[str]], fence: list[str] | None = None,
+            ) -> None:  # pragma: no cover - runs in the kernel
     """Set up the probe in the kernel (this function's source is sent to the kernel).
-    Everything the probe uses is bound here, before any learner code runs."""
+    Everything the probe uses is bound here, before any learner code runs. `fence`, if
+    given, is [course root, allowed folder, ...]: see `fence_files`."""
     import builtins
     import importlib
     import json
@@ -64,6 +70,7 @@ def install(nonce: str, preload: list[str], memory_limit_mb: int,
         if hard == resource.RLIM_INFINITY or hard > limit:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
+    attempts = fence_files(fence[0], fence[1:]) if fence else []
     b = dict(vars(builtins))      # the builtins as they are now, before any learner code
     _id, _vars, _isinstance, _type, _list, _callable = (
         b["id"], b["vars"], b["isinstance"], b["type"], b["list"], b["callable"])
@@ -165,6 +172,7 @@ def install(nonce: str, preload: list[str], memory_limit_mb: int,
             changes.append("a profile hook (sys.setprofile) is set")
         if gettrace() is not None:
             changes.append("a trace hook (sys.settrace) is set")
+        changes += attempts[:5]
         if threading._profile_hook is not None or threading._trace_hook is not None:
             changes.append("a hook for new threads (threading.setprofile/settrace) is set")
         for what, items in transformers().items():
@@ -197,12 +205,56 @@ def install(nonce: str, preload: list[str], memory_limit_mb: int,
     modules["__rnncourse_grader__"] = holder
 
 
-def install_source(nonce: str, preload: list[str], memory_limit_mb: int) -> str:
-    """The code the grader sends to a new kernel to install the probe."""
+def fence_files(root: str, allowed: list[str]) -> list[str]:  # pragma: no cover - in kernel
+    """From now on this process may not read, list or open a database under `root` other
+    than under an `allowed` folder (the submission's own, the environment's), nor start a
+    process: the instructor's solutions, the gradebook and the other learners' notebooks
+    lie under the course root. An audit hook (PEP 578) does it; it cannot be removed.
+    Returns the list where each refused attempt is written down, in words."""
+    import os
+    import sys
+
+    realpath, fspath, sep = os.path.realpath, os.fspath, os.sep
+    root = realpath(root) + sep
+    allowed = tuple(realpath(a) + sep for a in allowed)
+    files = {"open", "os.listdir", "os.scandir", "sqlite3.connect", "shutil.copyfile",
+             "shutil.copytree", "os.rename", "os.link", "os.symlink"}
+    processes = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
+                 "os.fork", "os.forkpty", "pty.spawn"}
+
+    attempts = []
+
+    def hook(event, args):
+        if event in files and args:
+            path = args[0]
+            if path is None or isinstance(path, int):
+                return
+            try:
+                where = realpath(fspath(path))
+            except (TypeError, ValueError):
+                return
+            if isinstance(where, bytes):
+                where = where.decode(errors="replace")
+            where += sep
+            if where.startswith(root) and not where.startswith(allowed):
+                attempts.append(f"the code tried to read {path} ({event}), outside its folder")
+                raise PermissionError(f"grading: {path} lies outside this submission's folder")
+        elif event in processes:
+            attempts.append(f"the code tried to start a process ({event})")
+            raise PermissionError(f"grading: starting a process ({event}) is not allowed")
+
+    sys.addaudithook(hook)
+    return attempts
+
+
+def install_source(nonce: str, preload: list[str], memory_limit_mb: int,
+                   fence: list[str] | None = None) -> str:
+    """The code the grader sends to a new kernel to install the probe (and the fence)."""
     volatile = {k: sorted(v) for k, v in VOLATILE.items()}
-    return (inspect.getsource(install) + "\n"
-            f"install({nonce!r}, {preload!r}, {int(memory_limit_mb)}, {volatile!r})\n"
-            "del install\n")
+    return (inspect.getsource(install) + "\n" + inspect.getsource(fence_files) + "\n"
+            f"install({nonce!r}, {preload!r}, {int(memory_limit_mb)}, {volatile!r}, "
+            f"{fence!r})\n"
+            "del install, fence_files\n")
 
 
 def probe_expression(lock: str | bool = False) -> str:

@@ -110,12 +110,13 @@ _CODE_KIND: dict[types.CodeType, str] = {}
 
 
 def file_kind(filename: str) -> str:
-    """LIBRARY for installed code and rnncourse, LOCKED for a registered locked cell,
-    OTHER for generated code ('<string>', '<frozen ...>'), LEARNER for every other file."""
+    """LIBRARY for installed code, compiled extensions and rnncourse, LOCKED for a
+    registered locked cell, OTHER for generated code ('<string>', '<frozen ...>'), LEARNER
+    for every other file."""
     if filename.startswith("<"):
         return OTHER
-    if filename.startswith(_LIBRARY_ROOTS):
-        return LIBRARY
+    if filename.startswith(_LIBRARY_ROOTS) or not os.path.isabs(filename):
+        return LIBRARY          # relative names are compiled extensions' (Cython's .pyx)
     if filename in _LOCKED_FILES:
         return LOCKED
     return LEARNER

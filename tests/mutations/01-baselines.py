@@ -2,8 +2,8 @@
 
 MUTATIONS[task][what is wrong] is a full replacement source of the answer cell whose
 grade_id is `task`; the grading contract requires the `<task>_tests` cell to reject it.
-Each task also has a "hard-coded visible answer" that passes the visible checks and must
-be caught by the hidden tests.
+(An answer that memorises the visible test's outputs is generated for every task by the
+contract itself: tests/mutations/release.py.)
 """
 
 # The Yule-Walker mutations compute the autocovariance themselves (correctly), so that each
@@ -51,10 +51,6 @@ def autocovariance(x, max_lag):
     xc = x - x.mean()
     return np.array([xc[l:] @ xc[:T - l] for l in range(1, max_lag + 2)]) / T
 ''',
-        "hard-coded visible answer": '''
-def autocovariance(x, max_lag):
-    return np.array([17.5 / 6, 1.75 / 6, 1.0, -7.75 / 6])[:max_lag + 1]
-''',
     },
     "yule_walker": {
         "Toeplitz matrix built from lags 1..p (off by one)": _GAMMA + '''
@@ -93,14 +89,6 @@ def yule_walker(x, p):
     coef, *_ = np.linalg.lstsq(X, x[p:], rcond=None)
     resid = x[p:] - X @ coef
     return coef[1:], float(resid @ resid / (T - p))
-''',
-        "hard-coded visible answer": '''
-def yule_walker(x, p):
-    if len(x) == 6 and p == 1:
-        return np.array([0.1]), 2.8875
-    if len(x) == 6 and p == 2:
-        return np.array([0.0663780663780664, 0.3362193362193362]), 2.561087061087061
-    return np.array([0.6, -0.3, 0.0, 0.0, 0.0][:p]), 1.0
 ''',
     },
     "ar_forecast": {
@@ -160,12 +148,6 @@ def ar_forecast(history, c, phi, steps):
         x.append(c + float(phi @ np.array(x[-p:][::-1])))
     history[-1] = x[-1]
     return np.array(x[len(history):])
-''',
-        "hard-coded visible answer": '''
-def ar_forecast(history, c, phi, steps):
-    if steps == 3:
-        return np.array([2.5, 1.25, 1.0])
-    return np.full(steps, 4.0 / 3)
 ''',
     },
     "hmm_loglik": {
@@ -229,11 +211,6 @@ def hmm_loglik(obs, start, trans, emit):
         scale = alpha.sum()
         alpha = alpha / scale
     return float(np.log(scale))
-''',
-        "hard-coded visible answer": '''
-def hmm_loglik(obs, start, trans, emit):
-    return {1: float(np.log(1 / 3)), 22: -34.888318503022624,
-            5000: -7887.865152803914}.get(len(obs), -1.0)
 ''',
     },
     "viterbi": {
@@ -322,15 +299,6 @@ def viterbi(obs, start, trans, emit):
     m = d.max()
     return path, float(m + np.log(np.exp(d - m).sum()))
 ''',
-        "hard-coded visible answer": '''
-def viterbi(obs, start, trans, emit):
-    obs = np.asarray(obs)
-    if len(obs) == 22:
-        return np.array([0] * 7 + [1] * 10 + [0] * 5), -37.494665480674136
-    if len(obs) == 1:
-        return np.array([1]), float(np.log(0.25))
-    return np.zeros(len(obs), dtype=int), -1.0
-''',
     },
 }
 
@@ -345,6 +313,105 @@ GENERIC = {
         "aliased": "phi has p entries and x has T > p, so no input has the result's shape"}),
     "ar_forecast": Spec("ar_forecast", params={"c": 0.0}),
     "hmm_loglik": Spec("hmm_loglik", excused={
-        "aliased": "the result is one float, there is no array to alias"}),
-    "viterbi": Spec("viterbi"),
+        "aliased": "the result is one float, there is no array to alias",
+        "reused buffer": "the result is one float, there is no array buffer to reuse"}),
+    "viterbi": Spec("viterbi", excused={
+        "reused buffer": "returns an integer path and a float, no float array to reuse"}),
+}
+
+
+# Correct answers computed by someone else (rnncourse, or a library the set excludes):
+# the contract requires each to earn nothing, and to pass with the watch switched off.
+DELEGATING: dict[str, dict[str, str]] = {
+    "autocovariance": {"rnncourse": '''
+from rnncourse.classical import ar
+def autocovariance(x, max_lag):
+    return ar.autocovariance(np.asarray(x, dtype=np.float64), max_lag)
+''', "statsmodels": '''
+from statsmodels.tsa.stattools import acovf
+def autocovariance(x, max_lag):
+    return acovf(x, adjusted=False, demean=True, fft=False, nlag=max_lag)
+''', "scipy": '''
+import scipy.signal
+def autocovariance(x, max_lag):
+    xc = x - x.mean()
+    full = scipy.signal.correlate(xc, xc, mode="full", method="direct")
+    return full[len(x) - 1:len(x) + max_lag] / len(x)
+'''},
+    "yule_walker": {"rnncourse": '''
+from rnncourse.classical import ar
+def yule_walker(x, p):
+    fit = ar.yule_walker(np.asarray(x, dtype=np.float64), p)
+    return fit.phi, float(fit.sigma2)
+''', "statsmodels": '''
+from statsmodels.regression import linear_model
+def yule_walker(x, p):
+    fit = linear_model.yule_walker(x, order=p, method="mle", result_object=True)
+    return fit.rho, float(fit.sigma) ** 2
+''', "scipy": '''
+from scipy.linalg import solve_toeplitz
+def yule_walker(x, p):
+    xc = x - x.mean()
+    gamma = np.array([xc[l:] @ xc[:len(x) - l] for l in range(p + 1)]) / len(x)
+    phi = solve_toeplitz(gamma[:p], gamma[1:])
+    return phi, float(gamma[0] - phi @ gamma[1:])
+'''},
+    "ar_forecast": {"rnncourse": '''
+from rnncourse.classical import ar
+def ar_forecast(history, c, phi, steps):
+    fit = ar.ARFit(c=float(c), phi=np.asarray(phi, dtype=np.float64), sigma2=1.0)
+    return ar.forecast(np.asarray(history, dtype=np.float64), fit, steps)
+''', "scipy": '''
+from scipy.signal import lfilter, lfiltic
+def ar_forecast(history, c, phi, steps):
+    a = np.concatenate([[1.0], -np.asarray(phi, dtype=np.float64)])
+    zi = lfiltic([1.0], a, y=history[::-1][:len(phi)])
+    return lfilter([1.0], a, np.full(steps, float(c)), zi=zi)[0]
+''', "torch": '''
+import torch
+def ar_forecast(history, c, phi, steps):
+    p = len(phi)
+    x, w = list(torch.from_numpy(np.asarray(history, dtype=np.float64))), torch.from_numpy(phi)
+    for _ in range(steps):
+        x.append(c + torch.dot(w, torch.stack(x[::-1][:p])))
+    return torch.stack(x[len(history):]).numpy()
+'''},
+    "hmm_loglik": {"rnncourse": '''
+from rnncourse.classical import hmm
+def hmm_loglik(obs, start, trans, emit):
+    model = hmm.HMM(start=np.asarray(start, float), trans=np.asarray(trans, float),
+                    emit=np.asarray(emit, float))
+    return float(hmm.forward(model, np.asarray(obs)).loglik)
+''', "hmmlearn": '''
+from hmmlearn.hmm import CategoricalHMM
+def hmm_loglik(obs, start, trans, emit):
+    model = CategoricalHMM(n_components=len(start), init_params="", params="")
+    model.startprob_, model.transmat_, model.emissionprob_ = start, trans, emit
+    model.n_features = emit.shape[1]
+    return float(model.score(np.asarray(obs)[:, None]))
+''', "scipy": '''
+from scipy.special import logsumexp
+def hmm_loglik(obs, start, trans, emit):
+    la = np.log(start) + np.log(emit[:, obs[0]])
+    for o in obs[1:]:
+        la = logsumexp(la[:, None] + np.log(trans), axis=0) + np.log(emit[:, o])
+    return float(logsumexp(la))
+'''},
+    "viterbi": {"rnncourse": '''
+import rnncourse.classical.hmm
+def viterbi(obs, start, trans, emit):
+    model = rnncourse.classical.hmm.HMM(start=np.asarray(start, float),
+                                        trans=np.asarray(trans, float),
+                                        emit=np.asarray(emit, float))
+    path, logp = rnncourse.classical.hmm.viterbi(model, np.asarray(obs))
+    return path, float(logp)
+''', "hmmlearn": '''
+from hmmlearn.hmm import CategoricalHMM
+def viterbi(obs, start, trans, emit):
+    model = CategoricalHMM(n_components=len(start), init_params="", params="")
+    model.startprob_, model.transmat_, model.emissionprob_ = start, trans, emit
+    model.n_features = emit.shape[1]
+    log_prob, path = model.decode(np.asarray(obs)[:, None], algorithm="viterbi")
+    return path.astype(np.int64), float(log_prob)
+'''},
 }
