@@ -2,6 +2,7 @@
 #   make book   set up .venv, execute the chapters, write the HTML book to _build/html
 #   make test   set up .venv, run the whole test suite (pytest --nbval-lax, grading
 #               contract, a clean book build with warnings as errors)
+#   make check  the fast tier while working: package tests, grading contract, lint
 # Other targets: venv, exercises (regenerate exercises/ from solutions/), budgets
 # (measure notebook and autograding times against COURSE.md), lint, clean.
 
@@ -24,7 +25,7 @@ export MKL_NUM_THREADS ?= 1
 
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: venv book test exercises budgets lint clean freeze learner-tools instructor-tools
+.PHONY: venv book test check exercises budgets lint clean freeze learner-tools instructor-tools
 
 venv: $(STAMP)
 
@@ -69,6 +70,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not alone" || status=$$?; \
 	$(BIN)/python -m pytest -m alone || { s=$$?; [ $$status -ne 0 ] || status=$$s; }; \
 	exit $$status
+
+# The fast tier, while working: package tests, the grading contract in process, lint
+# (no book build, no chapter executions, no autograding; about 2.5 minutes on 2 cores).
+check: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow and not alone" tests
+	$(BIN)/ruff check rnncourse tests
 
 exercises: $(STAMP)
 	@for d in solutions/*/; do \

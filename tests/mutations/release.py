@@ -128,7 +128,7 @@ def locked_functions(sources: list[str]) -> list[tuple[str, str, bool]]:
 _FRAMES = {
     "sys._getframe": "import sys as _sys\n_look = lambda: _sys._getframe(2).f_locals\n",
     "inspect.stack": ("import inspect as _inspect\n"
-                      "_look = lambda: [f.frame.f_locals for f in _inspect.stack()[2:4]]\n"),
+                      "_look = lambda: [f.frame.f_locals for f in _inspect.stack(0)[2:4]]\n"),
 }
 
 
