@@ -238,11 +238,12 @@ def submit(course: Path, student: str, set_name: str, nb) -> None:
     nbformat.write(nb, folder / source_notebook(set_name).name)
 
 
-def scores(course: Path, set_name: str, student: str) -> dict[str, tuple[float, float]]:
+def scores(course: Path, set_name: str, student: str,
+           notebook: str | None = None) -> dict[str, tuple[float, float]]:
     """grade_id -> (score, max_score) for every graded cell, read from the gradebook."""
     from nbgrader.api import Gradebook
 
-    notebook = source_notebook(set_name).stem
+    notebook = notebook or source_notebook(set_name).stem
     out = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submission = gb.find_submission_notebook(notebook, set_name, student)
