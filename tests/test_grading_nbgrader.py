@@ -139,7 +139,8 @@ def test_the_submission_time_limit_and_the_statuses_of_grades_csv(tmp_path):
     assert proc.returncode != 0, "autograde says nothing about the submission it could not read"
     nbgrader(course, "export")
 
-    got = {k: v[0] for k, v in scores(course, "tiny", "slow", "tiny").items() if k.endswith("_tests")}
+    got = {k: v[0] for k, v in scores(course, "tiny", "slow", "tiny").items()
+           if k.endswith("_tests")}
     assert got == {"f0_tests": 1.0, "f1_tests": 1.0, "f2_tests": 0.0, "f3_tests": 0.0}, got
     graded = json.loads((course / "autograded" / "slow" / "tiny" / "tiny.ipynb").read_text())
     assert "interrupted after the time limit" in json.dumps(graded["cells"][-3]["outputs"])
