@@ -188,15 +188,15 @@ def _class(set_name: str):
         learners[what] = (_with(release, tampered), expect, [(ts[k].test_id, shown)])
 
     wrong = next(iter(load_mutations(set_name)[ts[0].name].values()))
-    delegating = next(iter(load_delegating(set_name)[ts[2].name].values()))
-    nb = _with(release, {**answers, ts[0].name: wrong, ts[2].name: delegating})
+    delegating = next(iter(load_delegating(set_name)[ts[-1].name].values()))
+    nb = _with(release, {**answers, ts[0].name: wrong, ts[-1].name: delegating})
     for c in nb.cells:
         if nbg(c).get("grade_id") == ts[0].test_id:
             c.source = "print('ok')"
     nb.cells = [c for c in nb.cells if nbg(c).get("grade_id") != ts[1].test_id]
+    broken = {fn_of[ts[0].name], fn_of[ts[-1].name]}
     learners["edits and deletes test cells, delegates"] = (
-        nb, {**full, ts[0].test_id: 0, **{t.test_id: 0 for t in ts
-                                          if fn_of[ts[2].name] in calls[t.name]}},
+        nb, {t.test_id: (0 if broken & calls[t.name] else t.points) for t in ts},
         [ts[0].test_id, ts[1].test_id])
     return learners, ts
 
@@ -216,8 +216,11 @@ def test_a_class_that_crashes_and_tampers_is_graded_exactly(set_name, tmp_path, 
     for what, (nb, _, _) in learners.items():
         submit(course, _student(what), set_name, nb)
     start = time.perf_counter()
-    nbgrader(course, "autograde", set_name, "--force", timeout=1800)
+    proc = nbgrader(course, "autograde", set_name, "--force", timeout=1800)
     elapsed = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
+    assert log.count("was edited by the learner") == 1, "one learner edited one test cell"
+    assert "has changed" not in log and "not recognized" not in log
     nbgrader(course, "autograde", set_name, "--force", "--student",
              _student("crashes: exit, segfault, kill, memory"), timeout=300)   # runs again
     nbgrader(course, "generate_feedback", set_name, "--force")
@@ -265,6 +268,11 @@ def test_a_class_that_crashes_and_tampers_is_graded_exactly(set_name, tmp_path, 
     assert "FAIL " in text and "check(s) failed" in text, "the feedback shows no FAIL lines"
     assert "What grading found" in text and "was edited" in text and "was deleted" in text
     assert "own work" in text, "the feedback does not say why a delegating answer failed"
+    first = ts[0].name
+    if any(first in c and t.name != first for t, c in zip(ts, _calls(set_name, nbformat.read(
+            source_notebook(set_name), as_version=4)).values(), strict=True)):
+        assert f"calls your `{first}`, which failed its own checks above" in text, \
+            "a task that fails because it calls a failing earlier task does not say so"
 
     with capsys.disabled():
         print(f"\n{set_name}: autograded {len(learners)} submissions in {elapsed:.0f} s; per "
