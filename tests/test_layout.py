@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rnncourse"
 TOP_LEVEL = {"__init__", "shapes", "gradcheck", "repro"}
-WINGS = {"classical", "scratch", "models", "data", "analysis", "viz", "grading"}
+WINGS = {"classical", "scratch", "models", "data", "analysis", "viz", "grading", "studies"}
 
 # wing -> (forbidden third-party roots, forbidden rnncourse wings)
 RULES = {
@@ -20,6 +20,7 @@ RULES = {
     "models": (set(), {"analysis", "viz"}),
     "analysis": (set(), {"viz"}),
     "grading": ({"torch"}, {"classical", "scratch", "models", "data", "analysis", "viz"}),
+    "studies": (set(), {"viz", "grading"}),
 }
 TOP_RULES = ({"torch", "matplotlib"}, WINGS)  # the top level imports no wing and no torch
 

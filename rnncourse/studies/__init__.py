@@ -1,0 +1,19 @@
+"""studies/: every study whose results a chapter quotes, as package code.
+
+A study is one module: a `Config` dataclass (the setting the committed results were made
+with), `SMOKE` (a tiny one for tests), `VARIANTS`, `SEEDS` and `run(variant, seed,
+config) -> dict`. The chapter calls `run` for its small live run and reads the committed
+results through `record.load`; `python -m rnncourse.studies NAME` (`runner.py`) runs every
+variant over the seeds and writes `results/NAME.json` with its provenance (`record.py`).
+`make results` runs them all.
+
+    record    the one schema of results files, provenance, and the chapters' loader
+    runner    the one runner (worker processes, one thread each) and its command line
+    (the studies are listed in STUDIES below, name -> module)
+"""
+
+# study name (results/<name>.json) -> module of this wing. A name is listed here once its
+# module exists (tests run every listed study in its smoke setting).
+STUDIES: dict[str, str] = {
+    "pooling": "pooling",            # Chapter 6
+}
