@@ -16,4 +16,14 @@ variant over the seeds and writes `results/NAME.json` with its provenance (`reco
 # module exists (tests run every listed study in its smoke setting).
 STUDIES: dict[str, str] = {
     "pooling": "pooling",            # Chapter 6
+    "baum_welch": "baum_welch",      # Chapter 1
+    "bptt_gradcheck": "bptt_gradcheck",    # Chapter 3
+    "bptt_truncation": "bptt_truncation",  # Chapter 3
+    "char_lm": "char_lm",            # Chapter 3
+    "tagging": "tagging",            # Chapter 6
+    "hierarchical": "hierarchical",  # Chapter 6
+    "char_lstm": "char_lstm",        # Chapter 6
+    "packing": "packing",            # Chapter 6
+    "long_range": "long_range",      # Chapter 5
+    "decay_rates": "decay_rates",    # Chapter 5
 }

@@ -33,16 +33,18 @@ RESULTS = Path(os.environ.get("RNNCOURSE_RESULTS",
                               Path(__file__).resolve().parents[2] / "results"))
 
 
-def _commit() -> str:
+def _commit() -> tuple[str, list[str]]:
+    """HEAD's hash, and the files of rnncourse/ that differ from it (the code that made a
+    results file is HEAD's only if that list is empty)."""
     root = Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rnncourse"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        status = subprocess.run(["git", "status", "--porcelain", "--", "rnncourse"], cwd=root,
+                                capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return sha + (" with uncommitted changes to rnncourse/" if dirty else "")
+        return "unknown (not a git checkout)", []
+    return sha, sorted(line[3:] for line in status.splitlines() if line.strip())
 
 
 def _versions() -> dict[str, str]:
@@ -75,7 +77,8 @@ def _machine() -> dict:
 
 def provenance(command: str, wall_s: float, workers: int) -> dict:
     """Who made a results file, with what, where and how long it took."""
-    return {"command": command, "commit": _commit(),
+    commit, uncommitted = _commit()
+    return {"command": command, "commit": commit, "uncommitted": uncommitted,
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": _versions(), "machine": _machine(), "wall_s": round(wall_s, 1),
             "workers": workers, "threads_per_run": 1}
