@@ -26,4 +26,5 @@ STUDIES: dict[str, str] = {
     "packing": "packing",            # Chapter 6
     "long_range": "long_range",      # Chapter 5
     "decay_rates": "decay_rates",    # Chapter 5
+    "divergence": "divergence",      # Chapter 2
 }
