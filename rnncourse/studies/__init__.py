@@ -27,4 +27,5 @@ STUDIES: dict[str, str] = {
     "long_range": "long_range",      # Chapter 5
     "decay_rates": "decay_rates",    # Chapter 5
     "divergence": "divergence",      # Chapter 2
+    "remedies": "remedies",          # Chapter 4
 }
