@@ -1,5 +1,6 @@
 """Attention: the NumPy equations against loops, the torch modules against NumPy, beam
-search against greedy and against brute force."""
+search (scratch.search, re-exported by scratch.attention) against greedy and against
+brute force."""
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import torch
 
 from rnncourse.models import attention as tattn
 from rnncourse.scratch import attention as A
+from rnncourse.scratch import search as S
 
 
 @pytest.fixture
@@ -110,8 +112,8 @@ class ToyModel:
 def test_beam_of_width_one_is_greedy():
     for seed in range(20):
         m = ToyModel(seed)
-        assert A.beam_search(m.step, 0, bos=3, eos=2, width=1, max_len=6) == \
-            A.greedy(m.step, 0, bos=3, eos=2, max_len=6)
+        assert S.beam_search(m.step, 0, bos=3, eos=2, width=1, max_len=6) == \
+            S.greedy(m.step, 0, bos=3, eos=2, max_len=6)
 
 
 @pytest.mark.parametrize("length_norm", [0.0, 1.0])
@@ -122,13 +124,13 @@ def test_wide_beam_finds_the_brute_force_best(length_norm):
     for seed in range(40):
         m = ToyModel(seed)
         kw = dict(bos=3, eos=2, max_len=5, length_norm=length_norm)
-        best = A.brute_force(m.step, 0, V=3, **kw)
-        wide = A.beam_search(m.step, 0, width=3 ** 5, **kw)
+        best = S.brute_force(m.step, 0, V=3, **kw)
+        wide = S.beam_search(m.step, 0, width=3 ** 5, **kw)
         assert wide[0] == best[0] and np.isclose(wide[1], best[1])
-        narrow = A.beam_search(m.step, 0, width=2, **kw)
+        narrow = S.beam_search(m.step, 0, width=2, **kw)
         assert narrow[1] <= best[1] + 1e-12
         narrow_wrong += narrow[0] != best[0]
-        g, lp = A.greedy(m.step, 0, bos=3, eos=2, max_len=5)
+        g, lp = S.greedy(m.step, 0, bos=3, eos=2, max_len=5)
         greedy_wrong += g != best[0]
     assert greedy_wrong > narrow_wrong >= 0 and greedy_wrong >= 5
 
@@ -140,7 +142,29 @@ def test_finished_hypotheses_are_not_extended():
     def step(token, t):
         return table.get(t, np.log([1 / 3] * 3)), t + 1
 
-    tokens, score = A.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4)
+    tokens, score = S.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4)
     assert tokens == [2] and np.isclose(score, np.log(0.9))
-    tokens, _ = A.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4, length_norm=1.0)
+    tokens, _ = S.beam_search(step, 0, bos=3, eos=2, width=3, max_len=4, length_norm=1.0)
     assert tokens[-1] == 2 and 2 not in tokens[:-1]
+
+
+def test_scratch_attention_keeps_the_searches_under_their_names():
+    """Chapter 7, the exercise set's hidden tests and the mutation tests call them from
+    scratch.attention, positionally."""
+    m = ToyModel(3)
+    assert A.beam_search is S.beam_search and A.greedy is S.greedy
+    assert A.brute_force is S.brute_force
+    assert A.beam_search(m.step, 0, 3, 2, 2, 5, 1.0) == S.beam_search(m.step, 0, 3, 2, 2, 5, 1.0)
+    assert A.brute_force(m.step, 0, 3, 2, 3, 5, 0.5) == S.brute_force(m.step, 0, 3, 2, 3, 5, 0.5)
+
+
+def test_the_searches_check_width_and_max_len():
+    m = ToyModel(0)
+    for bad in (0, 1.5, -2):
+        with pytest.raises(ValueError, match="`width` must be a positive integer"):
+            S.beam_search(m.step, 0, 3, 2, bad, 5)
+        with pytest.raises(ValueError, match="`max_len` must be a positive integer"):
+            S.beam_search(m.step, 0, 3, 2, 2, bad)
+    assert S.beam_search(m.step, 0, 3, 2, np.int64(2), 5) == S.beam_search(m.step, 0, 3, 2, 2, 5)
+    with pytest.raises(ValueError, match="too many"):
+        S.brute_force(m.step, 0, 3, 2, 3, 12)

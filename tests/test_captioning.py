@@ -11,7 +11,7 @@ import torch
 from rnncourse.data import chardata, scenes
 from rnncourse.data import questions as Q
 from rnncourse.models import captioning, vision, vqa
-from rnncourse.scratch import attention as A
+from rnncourse.scratch import search as S
 
 WV = chardata.WordVocab(scenes.WORDS)
 
@@ -80,10 +80,16 @@ def test_beam_search_through_step_fn():
     m = _captioner()
     x = _images(1)[0]
     step, state = m.step_fn(x)
-    g = A.greedy(step, state, captioning.BOS, captioning.EOS, max_len=5)[0]
+    g = S.greedy(step, state, captioning.BOS, captioning.EOS, max_len=5)[0]
     ids, _ = m.greedy(x[None], max_len=5)
     assert [t for t in ids[0].tolist() if t != captioning.PAD] == g
-    assert A.beam_search(step, state, captioning.BOS, captioning.EOS, 1, 5)[0] == g
+    assert S.beam_search(step, state, captioning.BOS, captioning.EOS, 1, 5)[0] == g
+    assert m.beam_search(x, 1, 5)[0] == g
+    for width in (2, 3):                # the batched beam finds what the NumPy one finds
+        for lam in (0.0, 1.0):
+            ref = S.beam_search(step, state, captioning.BOS, captioning.EOS, width, 5, lam)
+            got = m.beam_search(x, width, 5, lam)
+            assert got[0] == ref[0] and np.isclose(got[1], ref[1])
 
 
 def test_caption_helper_restores_the_mode():

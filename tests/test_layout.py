@@ -75,5 +75,5 @@ def test_the_rules_can_fail(tmp_path):
 def test_same_idea_same_module_name_in_both_code_wings():
     scratch = {p.stem for p in (PACKAGE / "scratch").glob("*.py")}
     models = {p.stem for p in (PACKAGE / "models").glob("*.py")}
-    for idea in ("rnn", "lstm", "gru", "remedies"):
+    for idea in ("rnn", "lstm", "gru", "remedies", "search"):
         assert idea in scratch and idea in models, idea

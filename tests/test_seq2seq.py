@@ -7,7 +7,7 @@ import torch
 
 from rnncourse.data import chardata, dates, tasks
 from rnncourse.models import seq2seq
-from rnncourse.scratch import attention as A
+from rnncourse.scratch import search as S
 
 KINDS = [None, "additive", "dot", "general"]
 
@@ -86,15 +86,15 @@ def test_beam_search_against_numpy_greedy_and_brute_force(kind):
         s = torch.from_numpy(rng.integers(3, 13, size=4 + trial))
         step, st = m.step_fn(s, len(s))
         for lam in (0.0, 1.0):
-            ref = A.beam_search(step, st, seq2seq.BOS, seq2seq.EOS, width=3, max_len=5,
+            ref = S.beam_search(step, st, seq2seq.BOS, seq2seq.EOS, width=3, max_len=5,
                                 length_norm=lam)
             got = m.beam_search(s, len(s), width=3, max_len=5, length_norm=lam)
             assert got[0] == ref[0] and np.isclose(got[1], ref[1])
-            best = A.brute_force(step, st, seq2seq.BOS, seq2seq.EOS, V=5, max_len=5,
+            best = S.brute_force(step, st, seq2seq.BOS, seq2seq.EOS, V=5, max_len=5,
                                  length_norm=lam)
             wide = m.beam_search(s, len(s), width=5 ** 5, max_len=5, length_norm=lam)
             assert wide[0] == best[0] and np.isclose(wide[1], best[1])
-        g = A.greedy(step, st, seq2seq.BOS, seq2seq.EOS, max_len=5)
+        g = S.greedy(step, st, seq2seq.BOS, seq2seq.EOS, max_len=5)
         assert m.beam_search(s, len(s), width=1, max_len=5)[0] == g[0]
         ids, _ = m.greedy(s[None], [len(s)], max_len=5)
         assert [t for t in ids[0].tolist() if t != seq2seq.PAD] == g[0]

@@ -21,7 +21,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from rnncourse.models import seq2seq
+from rnncourse.data import specials
+from rnncourse.models import search, seq2seq
 
 
 def _batch(src_vocab, tgt_vocab, sources: list[str], targets: list[str]):
@@ -33,31 +34,22 @@ def _batch(src_vocab, tgt_vocab, sources: list[str], targets: list[str]):
     return torch.from_numpy(src), torch.from_numpy(lengths), tgt
 
 
-def _eval(model):
-    was = model.training
-    model.eval()
-    return was
-
-
 def teacher_forced_ids(model: seq2seq.Seq2Seq, src_vocab, tgt_vocab, sources: list[str],
                        targets: list[str], inputs: np.ndarray | None = None
                        ) -> tuple[np.ndarray, np.ndarray]:
     """(predicted (B, U), target (B, U)) ids: the argmax at every step when step t is
     fed the true previous token (BOS first), or `inputs` (B, U) if given."""
     src, lengths, tgt = _batch(src_vocab, tgt_vocab, sources, targets)
-    was = _eval(model)
-    with torch.no_grad():
+    with search.evaluating(model), torch.no_grad():
         feed = None if inputs is None else torch.as_tensor(inputs)
         logits, _ = model.teacher_forced(src, lengths, torch.from_numpy(tgt), inputs=feed)
-    model.train(was)
     pred = logits.argmax(-1).numpy()
-    return np.where(tgt == seq2seq.PAD, seq2seq.PAD, pred), tgt
+    return np.where(tgt == specials.PAD, specials.PAD, pred), tgt
 
 
 def teacher_inputs(targets: np.ndarray) -> np.ndarray:
     """(B, U) target ids -> (B, U) what teacher forcing feeds: BOS, then targets[:, :-1]."""
-    targets = np.asarray(targets)
-    return np.concatenate([np.full_like(targets[:, :1], seq2seq.BOS), targets[:, :-1]], 1)
+    return specials.shift_right(targets)
 
 
 def corrupt(inputs: np.ndarray, position: int, choices, rng: np.random.Generator
@@ -82,12 +74,11 @@ def greedy_ids(model: seq2seq.Seq2Seq, src_vocab, tgt_vocab, sources: list[str],
     own previous output (free running), cut or padded to the targets' U steps."""
     src, lengths, tgt = _batch(src_vocab, tgt_vocab, sources, targets)
     U = tgt.shape[1]
-    was = _eval(model)
-    ids, _ = model.greedy(src, lengths, max_len=U)
-    model.train(was)
-    pred = np.full_like(tgt, seq2seq.PAD)
+    with search.evaluating(model):
+        ids, _ = model.greedy(src, lengths, max_len=U)
+    pred = np.full_like(tgt, specials.PAD)
     pred[:, : ids.shape[1]] = ids.numpy()
-    return np.where(tgt == seq2seq.PAD, seq2seq.PAD, pred), tgt
+    return np.where(tgt == specials.PAD, specials.PAD, pred), tgt
 
 
 def position_accuracy(predicted: np.ndarray, target: np.ndarray,
@@ -99,7 +90,7 @@ def position_accuracy(predicted: np.ndarray, target: np.ndarray,
     if predicted.shape != target.shape or predicted.ndim != 2:
         raise ValueError(f"position_accuracy: `predicted` {predicted.shape} and `target` "
                          f"{target.shape} must be the same (B, U).")
-    real = target != seq2seq.PAD
+    real = target != specials.PAD
     right = (predicted == target) & real
     with np.errstate(invalid="ignore"):
         acc = right.sum(0) / real.sum(0)
@@ -113,12 +104,10 @@ def beam_outputs(model: seq2seq.Seq2Seq, src_vocab, tgt_vocab, sources: list[str
                  width: int, max_len: int, length_norm: float = 0.0) -> list[str]:
     """Beam search of width `width` on each source, decoded to text."""
     src, lengths = src_vocab.batch(sources)
-    was = _eval(model)
-    out = [tgt_vocab.decode(model.beam_search(torch.from_numpy(src[b]), int(lengths[b]),
-                                              width, max_len, length_norm)[0])
-           for b in range(len(sources))]
-    model.train(was)
-    return out
+    with search.evaluating(model):
+        return [tgt_vocab.decode(model.beam_search(torch.from_numpy(src[b]), int(lengths[b]),
+                                                   width, max_len, length_norm)[0])
+                for b in range(len(sources))]
 
 
 def characters_right(predictions: list[str], targets: list[str]) -> float:

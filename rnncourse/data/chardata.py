@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from rnncourse.data import specials
 from rnncourse.shapes import check_ids
 
 DEFAULT_MODULES = ("textwrap", "string", "functools", "heapq", "bisect", "fractions",
@@ -136,12 +137,12 @@ def batch_iterator(data: np.ndarray, B: int, T: int) -> Iterator[tuple[np.ndarra
 class TokenVocab:
     """Characters plus the three tokens a sequence-to-sequence model needs (Chapter 7).
 
-    Id 0 is padding (PAD), 1 begins a target (BOS), 2 ends one (EOS); the characters
-    follow in the order given. `batch` pads encoded texts into one (B, T) array.
+    Id 0 is padding (PAD), 1 begins a target (BOS), 2 ends one (EOS) (`specials`); the
+    characters follow in the order given. `batch` pads encoded texts into one (B, T) array.
     """
 
-    PAD, BOS, EOS = 0, 1, 2
-    SPECIALS = ("<pad>", "<s>", "</s>")
+    PAD, BOS, EOS = specials.PAD, specials.BOS, specials.EOS
+    SPECIALS = specials.SPECIALS
 
     def __init__(self, chars: str) -> None:
         if not isinstance(chars, str) or not chars or len(set(chars)) != len(chars):

@@ -17,9 +17,10 @@ stochastic term sum_l (1 - sum_t alpha_tl)^2 (averaged over the batch, t over re
 which asks every position to be looked at about once over the caption.
 
 forward(x, targets) -> (logits, loss) with x = images (B, 3, 48, 48) and targets (B, T)
-word ids ending in EOS, PAD after (`data.chardata.WordVocab`). Decoding: `greedy` (batched,
-each step fed its own previous word) and `step_fn`, the single-hypothesis interface of
-`scratch.attention.beam_search`.
+word ids ending in EOS, PAD after (`data.chardata.WordVocab`). Decoding follows
+`models.search`'s protocol (`begin`, `step`): `teacher_forced`, `greedy` (batched, each
+step fed its own previous word), `beam_search` (one image) and `step_fn` (the
+single-hypothesis interface of `scratch.search`'s beam search) are `models.search`'s.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnncourse.data.specials import BOS as BOS
+from rnncourse.data.specials import EOS as EOS
+from rnncourse.data.specials import PAD as PAD
 from rnncourse.models import attention as attn_mod
-from rnncourse.models import seq2seq, vision
-
-PAD, BOS, EOS = 0, 1, 2   # as data.chardata.WordVocab
+from rnncourse.models import search, vision
 
 
 def doubly_stochastic(weights: Tensor, real: Tensor) -> Tensor:
@@ -63,7 +64,7 @@ class Captioner(nn.Module):
         self.cell = nn.LSTMCell(E + D, H)
         self.out = nn.Linear(H + D + E, V)
         self.V, self.penalty = V, penalty
-        self.register_buffer("never", seq2seq.never_outputs(V), persistent=False)
+        self.register_buffer("never", search.never_outputs(V), persistent=False)
 
     def image_vector(self, grid: Tensor) -> Tensor:
         """(B, L, D) -> (B, D): the mean feature (Xu et al.'s initial state), or the learned
@@ -74,8 +75,19 @@ class Captioner(nn.Module):
         f = self.image_vector(grid)                                # (B, D)
         return torch.tanh(self.init_h(f)), torch.tanh(self.init_c(f))
 
-    def step(self, y_prev: Tensor, state, grid: Tensor, prepared: Tensor | None = None):
-        """y_prev (B,) ids -> (logits (B, V), new state, weights (B, L) or None)."""
+    def begin(self, x) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor | None]]:
+        """`models.search`'s protocol: images (B, 3, 48, 48) -> ((h_0, c_0), memory =
+        (grid (B, L, D), the attention's key-only terms or None))."""
+        grid = self.encoder(torch.as_tensor(x))
+        prepared = None if self.attn is None else self.attn.prepare(grid)
+        return self.start(grid), (grid, prepared)
+
+    def step(self, y_prev: Tensor, state, grid, prepared: Tensor | None = None):
+        """y_prev (B,) ids -> (logits (B, V), new state, weights (B, L) or None). `grid` is
+        the memory that `begin` returns (`models.search`'s protocol), or the grid (B, L, D)
+        itself with its `prepared` terms."""
+        if isinstance(grid, tuple):
+            grid, prepared = grid
         h, c = state
         if self.attn is None:
             z, w = self.image_vector(grid), None
@@ -89,16 +101,7 @@ class Captioner(nn.Module):
     def teacher_forced(self, images: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits (B, T, V) and weights (B, T, L) (None without attention) when step t is
         fed targets[:, t-1] (BOS at t = 0)."""
-        grid = self.encoder(images)
-        prepared = None if self.attn is None else self.attn.prepare(grid)
-        inputs = torch.cat([torch.full_like(targets[:, :1], BOS), targets[:, :-1]], 1)
-        state = self.start(grid)
-        logits, weights = [], []
-        for t in range(inputs.shape[1]):
-            lg, state, w = self.step(inputs[:, t], state, grid, prepared)
-            logits.append(lg)
-            weights.append(w)
-        return torch.stack(logits, 1), (None if weights[0] is None else torch.stack(weights, 1))
+        return search.teacher_forced(self, images, search.shift_right(targets))
 
     def forward(self, x, targets=None):
         """x: images (B, 3, 48, 48); targets (B, T) ending in EOS, PAD after. Returns
@@ -108,62 +111,39 @@ class Captioner(nn.Module):
             return self.greedy(images, max_len=16)[0], None
         targets = torch.as_tensor(targets)
         logits, weights = self.teacher_forced(images, targets)
-        loss = F.cross_entropy(logits.reshape(-1, self.V), targets.reshape(-1),
-                               ignore_index=PAD)
+        loss = search.sequence_loss(logits, targets)
         if self.penalty:
             loss = loss + self.penalty * doubly_stochastic(weights, targets != PAD)
         return logits, loss
 
-    @torch.no_grad()
     def greedy(self, images: Tensor, max_len: int) -> tuple[Tensor, Tensor | None]:
         """Greedy captions: ids (B, U <= max_len), PAD after each row's EOS; weights
         (B, U, L) or None. Each step is fed the model's own previous word."""
-        grid = self.encoder(torch.as_tensor(images))
-        prepared = None if self.attn is None else self.attn.prepare(grid)
-        state = self.start(grid)
-        y = torch.full((grid.shape[0],), BOS, dtype=torch.long, device=grid.device)
-        done = torch.zeros_like(y, dtype=torch.bool)
-        ids, weights = [], []
-        for _ in range(max_len):
-            logits, state, w = self.step(y, state, grid, prepared)
-            y = logits.argmax(-1).masked_fill(done, PAD)
-            ids.append(y)
-            weights.append(w)
-            done |= y == EOS
-            if bool(done.all()):
-                break
-        return torch.stack(ids, 1), (None if weights[0] is None else torch.stack(weights, 1))
+        return search.greedy(self, images, max_len)
+
+    def beam_search(self, image: Tensor, width: int, max_len: int, length_norm: float = 0.0
+                    ) -> tuple[list[int], float]:
+        """Beam search for one image (3, 48, 48), the hypotheses as one batch
+        (`search.beam_search`): (tokens, EOS included if emitted; score). As for
+        `step_fn`, put the model in eval mode first (BatchNorm)."""
+        return search.beam_search(self, torch.as_tensor(image)[None], width, max_len,
+                                  length_norm)
 
     def step_fn(self, image: Tensor) -> tuple[Callable, object]:
-        """(step, state0) for one image (3, 48, 48) in scratch.attention's interface:
+        """(step, state0) for one image (3, 48, 48) in scratch.search's interface:
         step(token, state) -> (log-probabilities (V,) as float64 NumPy, next state)."""
-        grid = self.encoder(torch.as_tensor(image)[None])
-        prepared = None if self.attn is None else self.attn.prepare(grid)
-        start = self.start(grid)
-
-        @torch.no_grad()
-        def step(token: int, state):
-            logits, new_state, _ = self.step(torch.tensor([token]), state, grid, prepared)
-            return torch.log_softmax(logits.double(), -1)[0].numpy(), new_state
-
-        return step, start
+        return search.step_fn(self, torch.as_tensor(image)[None])
 
 
-@torch.no_grad()
 def caption(model: Captioner, scenes_list, vocab, max_len: int = 14, B: int = 500
             ) -> tuple[list[str], list[np.ndarray | None]]:
     """Greedy captions of scenes (each with an `.image`) in eval mode, the model's mode
     restored: (texts, per scene its weights (U, L) over the grid for the U words emitted,
     EOS included, or None without attention)."""
-    was = model.training
-    model.eval()
-    texts, maps = [], []
-    for s in range(0, len(scenes_list), B):
-        part = scenes_list[s:s + B]
-        ids, w = model.greedy(vision.as_tensor([sc.image for sc in part]), max_len)
-        for b, row in enumerate(ids.tolist()):
-            U = row.index(EOS) + 1 if EOS in row else len(row)
-            texts.append(vocab.decode(row))
-            maps.append(None if w is None else w[b, :U].numpy())
-    model.train(was)
-    return texts, maps
+
+    def part(chunk):
+        ids, w = model.greedy(vision.as_tensor([sc.image for sc in chunk]), max_len)
+        return search.crop(ids, w)
+
+    rows = [r for chunk in search.run(model, scenes_list, B, part) for r in chunk]
+    return [vocab.decode(ids) for ids, _ in rows], [w for _, w in rows]

@@ -19,9 +19,10 @@ s_0 = tanh(W_init [forward final; backward final]). Its step, by `attention`:
 Targets end in EOS and are padded with PAD (`data.chardata.TokenVocab`); training feeds
 the true previous token (teacher forcing), and the loss is the mean cross-entropy over
 real target tokens. `forward(x, targets) -> (logits, loss)` with x = (src, lengths), as
-`train.fit` expects. Decoding: `greedy` (batched) and `beam_search` (one source, the
-hypotheses as a batch), with `step_fn` giving the NumPy single-hypothesis interface of
-`scratch.attention.beam_search` and `brute_force`, against which it is tested.
+`train.fit` expects. Decoding follows `models.search`'s protocol (`begin`, `step`): the
+methods `teacher_forced`, `greedy` (batched), `beam_search` (one source, the hypotheses as
+a batch) and `step_fn` (the NumPy single-hypothesis interface of `scratch.search`'s
+beam search and brute force, against which it is tested) are `models.search`'s.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnncourse.data.specials import BOS as BOS
+from rnncourse.data.specials import EOS as EOS
+from rnncourse.data.specials import PAD as PAD
 from rnncourse.models import attention as attn_mod
-from rnncourse.models import sequence
-
-PAD, BOS, EOS = 0, 1, 2   # as data.chardata.TokenVocab
+from rnncourse.models import search, sequence
+from rnncourse.models.search import check_src as check_src
+from rnncourse.models.search import never_outputs as never_outputs
 
 
 @dataclass
@@ -52,15 +55,7 @@ class Memory:
 
     def select(self, index: Tensor) -> Memory:
         """The memory of rows `index` (e.g. one source repeated for every beam)."""
-        return Memory(self.keys[index], self.mask[index], self.final[index],
-                      None if self.prepared is None else self.prepared[index])
-
-
-def never_outputs(V: int) -> Tensor:
-    """(V,) added to a decoder's logits: 0, and -inf at PAD and BOS, never outputs."""
-    never = torch.zeros(V)
-    never[[PAD, BOS]] = float("-inf")
-    return never
+        return search.select(self, index)
 
 
 CELLS = {"rnn": (nn.RNN, nn.RNNCell), "lstm": (nn.LSTM, nn.LSTMCell), "gru": (nn.GRU, nn.GRUCell)}
@@ -139,17 +134,6 @@ class Decoder(nn.Module):
         return self.out(torch.cat([s, c, e], -1)) + self.never, (s, h_tilde, m), w
 
 
-def check_src(src, lengths, func: str = "Seq2Seq") -> tuple[Tensor, Tensor]:
-    """A source batch as tensors, checked: src (B, S) int64 ids and lengths (B,) in 1..S;
-    errors name `func`."""
-    src = torch.as_tensor(src)
-    if src.dim() != 2 or src.dtype != torch.long:
-        raise ValueError(f"{func}: `src` must be (B, S) int64 ids, got shape "
-                         f"{tuple(src.shape)} dtype {src.dtype}.")
-    lengths = sequence._lengths(func, lengths, src.shape[0], src.shape[1])
-    return src, lengths
-
-
 class Seq2Seq(nn.Module):
     """Encoder-decoder; `attention` None, "additive", "dot" or "general" (module doc);
     `cell` "gru" (the default, Chapter 7), "lstm" or "rnn" (Chapter 9's comparison)."""
@@ -169,20 +153,24 @@ class Seq2Seq(nn.Module):
         m = sequence.mask(lengths, src.shape[1]).to(keys.device)
         return Memory(keys, m, final, self.decoder.prepare(keys))
 
+    def begin(self, x) -> tuple[tuple[Tensor, Tensor, Tensor], Memory]:
+        """`models.search`'s protocol: x = (src (B, S), lengths (B,)) -> (the decoder's
+        state before the first step, the encoder's Memory)."""
+        memory = self.encode(*x)
+        return self.decoder.start(memory), memory
+
+    def step(self, y_prev: Tensor, state, memory: Memory):
+        """`models.search`'s protocol: `Decoder.step`, y_prev (B,) ids -> (logits (B, V),
+        new state, weights (B, S) or None)."""
+        return self.decoder.step(y_prev, state, memory)
+
     def teacher_forced(self, src, lengths, targets: Tensor, inputs: Tensor | None = None
                        ) -> tuple[Tensor, Tensor | None]:
         """Logits (B, U, V) and attention weights (B, U, S) (None without attention) when
         step i is fed targets[:, i-1] (BOS at i = 0), or `inputs` (B, U) if given."""
-        memory = self.encode(src, lengths)
         if inputs is None:
-            inputs = torch.cat([torch.full_like(targets[:, :1], BOS), targets[:, :-1]], 1)
-        state = self.decoder.start(memory)
-        logits, weights = [], []
-        for i in range(inputs.shape[1]):
-            lg, state, w = self.decoder.step(inputs[:, i], state, memory)
-            logits.append(lg)
-            weights.append(w)
-        return torch.stack(logits, 1), (None if weights[0] is None else torch.stack(weights, 1))
+            inputs = search.shift_right(targets)
+        return search.teacher_forced(self, (src, lengths), inputs)
 
     def forward(self, x, targets=None):
         """x = (src (B, S), lengths (B,)), targets (B, U) ending in EOS, PAD after.
@@ -194,94 +182,26 @@ class Seq2Seq(nn.Module):
             return ids, None
         targets = torch.as_tensor(targets)
         logits, _ = self.teacher_forced(src, lengths, targets)
-        loss = F.cross_entropy(logits.reshape(-1, self.V_tgt), targets.reshape(-1),
-                               ignore_index=PAD)
-        return logits, loss
+        return logits, search.sequence_loss(logits, targets)
 
-    @torch.no_grad()
     def greedy(self, src, lengths, max_len: int) -> tuple[Tensor, Tensor | None]:
         """Greedy decoding of a batch: ids (B, U <= max_len), PAD after each row's EOS;
-        attention weights (B, U, S) or None."""
-        memory = self.encode(src, lengths)
-        B = memory.keys.shape[0]
-        state = self.decoder.start(memory)
-        y = torch.full((B,), BOS, dtype=torch.long, device=memory.keys.device)
-        done = torch.zeros(B, dtype=torch.bool, device=y.device)
-        ids, weights = [], []
-        for _ in range(max_len):
-            logits, state, w = self.decoder.step(y, state, memory)
-            y = logits.argmax(-1).masked_fill(done, PAD)
-            ids.append(y)
-            weights.append(w)
-            done |= y == EOS
-            if bool(done.all()):
-                break
-        return torch.stack(ids, 1), (None if weights[0] is None else torch.stack(weights, 1))
+        attention weights (B, U, S) or None (`search.greedy`)."""
+        return search.greedy(self, (src, lengths), max_len)
 
-    @torch.no_grad()
     def beam_search(self, src, length: int, width: int, max_len: int,
                     length_norm: float = 0.0) -> tuple[list[int], float]:
         """Beam search of width `width` for one source (S,) of `length` real ids:
         (tokens, EOS included if emitted; total log p / len**length_norm), the algorithm
-        of scratch.attention.beam_search with the live hypotheses as one batch."""
-        if not (isinstance(width, int) and width >= 1):
-            raise ValueError(f"beam_search: `width` must be a positive integer, got {width!r}.")
-        src = torch.as_tensor(src)
-        if src.dim() != 1:
-            raise ValueError(f"beam_search: `src` must be one source (S,), got {tuple(src.shape)}.")
-        memory = self.encode(src[None], [length])
-        state = self.decoder.start(memory)
-        tokens: list[list[int]] = [[]]
-        logp = torch.zeros(1, dtype=memory.keys.dtype)
-        last = torch.tensor([BOS])
-        finished: list[tuple[list[int], float]] = []
-        for _ in range(max_len):
-            n = len(tokens)
-            rows = memory.select(torch.zeros(n, dtype=torch.long))
-            logits, state, _ = self.decoder.step(last, state, rows)
-            lp = torch.log_softmax(logits.double(), -1)              # (n, V)
-            top_lp, top_tok = lp.topk(min(width, lp.shape[1]), dim=1)   # each beam's best
-            total = (logp.double()[:, None] + top_lp).reshape(-1)
-            order = torch.argsort(-total, stable=True)[:width]
-            beam_of = order // top_tok.shape[1]
-            new_tok = top_tok.reshape(-1)[order]
-            keep = []
-            for j in range(len(order)):
-                if not torch.isfinite(total[order[j]]):
-                    continue                                         # probability 0
-                seq = tokens[int(beam_of[j])] + [int(new_tok[j])]
-                if int(new_tok[j]) == EOS:
-                    finished.append((seq, float(total[order[j]])))
-                else:
-                    keep.append((j, seq))
-            if not keep:
-                tokens, logp = [], logp[:0]
-                break
-            idx = torch.tensor([j for j, _ in keep])
-            tokens = [seq for _, seq in keep]
-            logp = total[order][idx]
-            last = new_tok[idx]
-            state = tuple(t[beam_of[idx]] for t in state)
-        pool = finished + [(t, float(lp)) for t, lp in zip(tokens, logp, strict=True)]
-
-        def score(h):
-            return h[1] / len(h[0]) ** length_norm if length_norm else h[1]
-
-        best = max(pool, key=score)
-        return best[0], score(best)
+        of scratch.search.beam_search with the live hypotheses as one batch
+        (`search.beam_search`)."""
+        return search.beam_search(self, search.one_source(src, length), width, max_len,
+                                  length_norm)
 
     def step_fn(self, src, length: int) -> tuple[Callable, object]:
-        """(step, state0) in scratch.attention's interface for one source:
+        """(step, state0) in scratch.search's interface for one source:
         step(token, state) -> (log-probabilities (V,) as float64 NumPy, next state)."""
-        memory = self.encode(torch.as_tensor(src)[None], [length])
-        start = self.decoder.start(memory)
-
-        @torch.no_grad()
-        def step(token: int, state):
-            logits, new_state, _ = self.decoder.step(torch.tensor([token]), state, memory)
-            return torch.log_softmax(logits.double(), -1)[0].numpy(), new_state
-
-        return step, start
+        return search.step_fn(self, (torch.as_tensor(src)[None], [length]))
 
 
 def pair_batches(make: Callable[[int, np.random.Generator], tuple[list[str], list[str]]],
@@ -298,26 +218,20 @@ def pair_batches(make: Callable[[int, np.random.Generator], tuple[list[str], lis
     return batch
 
 
-@torch.no_grad()
 def translate(model: Seq2Seq, sources: list[str], src_vocab, tgt_vocab, max_len: int,
               B: int = 256) -> tuple[list[str], list[np.ndarray | None]]:
     """Greedy outputs for many sources, in batches: (texts, per source its attention
     weights (U, L) over its own L real characters, U the output length with EOS, or
-    None without attention). The model's train/eval mode is restored afterwards."""
-    was_training = model.training
-    model.eval()
-    texts, maps = [], []
-    for start in range(0, len(sources), B):
-        part = sources[start:start + B]
-        src, lengths = src_vocab.batch(part)
+    None without attention). The model's train/eval mode is restored afterwards. Any
+    model with `greedy(src, lengths, max_len)` will do (the Transformer too)."""
+
+    def part(chunk):
+        src, lengths = src_vocab.batch(chunk)
         ids, w = model.greedy(torch.from_numpy(src), torch.from_numpy(lengths), max_len)
-        for b in range(len(part)):
-            row = ids[b].tolist()
-            U = row.index(EOS) + 1 if EOS in row else len(row)
-            texts.append(tgt_vocab.decode(row))
-            maps.append(None if w is None else w[b, :U, :lengths[b]].numpy())
-    model.train(was_training)
-    return texts, maps
+        return search.crop(ids, w, lengths)
+
+    rows = [r for chunk in search.run(model, sources, B, part) for r in chunk]
+    return [tgt_vocab.decode(ids) for ids, _ in rows], [w for _, w in rows]
 
 
 def exact_match(predictions: list[str], targets: list[str]) -> float:

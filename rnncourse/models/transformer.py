@@ -4,6 +4,7 @@ interface, for Chapter 9's comparison with the recurrent models.
     model = Transformer(V_src, V_tgt, D=64, heads=4, layers=2, ff=128)
     logits, loss = model((src, lengths), targets)    # as seq2seq.Seq2Seq, for train.fit
     ids, None = model.greedy(src, lengths, max_len)  # so seq2seq.translate works on it
+    tokens, score = model.beam_search(src_one, length, width, max_len, length_norm)
 
 Token embeddings (initialised with standard deviation 1/sqrt(D)) are scaled by sqrt(D)
 and added to the sinusoidal `positional_encoding`, so that both have unit size;
@@ -13,20 +14,26 @@ them computes what `scaled_dot_product` does, softmax(Q K^T / sqrt(d)) V over th
 a mask allows, with torch's own kernel; `scaled_dot_product` and
 `scratch.attention.scaled_dot_product` are tested against each other and against torch's
 F.scaled_dot_product_attention. Training feeds the targets shifted right (BOS
-first) with a causal mask, so all U output positions are computed in one pass; greedy
-decoding is still one position at a time.
+first) with a causal mask, so all U output positions are computed in one pass
+(`teacher_forced`); decoding is still one position at a time, by `models.search`'s
+protocol: the state is the prefix fed so far, and each `step` re-reads all of it (no
+cache: the models here are small) and keeps the last position's logits. Decoding stops
+at the model's `max_len` positions.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnncourse.models import sequence
-from rnncourse.models.seq2seq import BOS, EOS, PAD, check_src, never_outputs
+from rnncourse.data.specials import BOS as BOS
+from rnncourse.data.specials import EOS as EOS
+from rnncourse.data.specials import PAD as PAD
+from rnncourse.models import search, sequence
+from rnncourse.models.search import check_src, never_outputs
 
 
 def positional_encoding(T: int, D: int, dtype: torch.dtype = torch.float32) -> Tensor:
@@ -102,6 +109,30 @@ class Transformer(nn.Module):
                          tgt_is_causal=True, memory_key_padding_mask=pad)
         return self.out(h) + self.never
 
+    def begin(self, x) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """`models.search`'s protocol: x = (src, lengths) -> (the prefix fed so far,
+        empty (B, 0), (memory (B, S, D), padding (B, S)))."""
+        memory, pad = self.encode(*x)
+        prefix = torch.zeros((memory.shape[0], 0), dtype=torch.long, device=memory.device)
+        return prefix, (memory, pad)
+
+    def step(self, y_prev: Tensor, state: Tensor, memory: tuple[Tensor, Tensor]
+             ) -> tuple[Tensor, Tensor, None]:
+        """`models.search`'s protocol: y_prev (B,) ids, state the prefix (B, t) ->
+        (the logits (B, V) of the last position of the whole prefix + y_prev re-read,
+        that prefix (B, t + 1), None)."""
+        inputs = torch.cat([state, y_prev[:, None]], 1)
+        return self.decode(*memory, inputs)[:, -1], inputs, None
+
+    def teacher_forced(self, src, lengths, targets: Tensor, inputs: Tensor | None = None
+                       ) -> tuple[Tensor, None]:
+        """Logits (B, U, V), None, when position i is fed targets[:, i-1] (BOS at i = 0),
+        or `inputs` (B, U) if given: all positions in one causal pass."""
+        memory, pad = self.encode(src, lengths)
+        if inputs is None:
+            inputs = search.shift_right(targets)
+        return self.decode(memory, pad, inputs), None
+
     def forward(self, x, targets=None):
         """x = (src, lengths); targets (B, U) ending in EOS, PAD after -> (logits (B, U, V),
         mean cross-entropy over real targets); without targets, (greedy ids, None)."""
@@ -110,27 +141,22 @@ class Transformer(nn.Module):
             ids, _ = self.greedy(src, lengths, max_len=2 * torch.as_tensor(src).shape[1] + 2)
             return ids, None
         targets = torch.as_tensor(targets)
-        memory, pad = self.encode(src, lengths)
-        inputs = torch.cat([torch.full_like(targets[:, :1], BOS), targets[:, :-1]], 1)
-        logits = self.decode(memory, pad, inputs)
-        loss = F.cross_entropy(logits.reshape(-1, self.V_tgt), targets.reshape(-1),
-                               ignore_index=PAD)
-        return logits, loss
+        logits, _ = self.teacher_forced(src, lengths, targets)
+        return logits, search.sequence_loss(logits, targets)
 
-    @torch.no_grad()
     def greedy(self, src, lengths, max_len: int) -> tuple[Tensor, None]:
-        """Greedy decoding of a batch: ids (B, U <= max_len), PAD after each row's EOS.
-        Each step re-reads the whole prefix (no cache: the models here are small)."""
-        memory, pad = self.encode(src, lengths)
-        B = memory.shape[0]
-        inputs = torch.full((B, 1), BOS, dtype=torch.long, device=memory.device)
-        done = torch.zeros(B, dtype=torch.bool, device=memory.device)
-        ids = []
-        for _ in range(min(max_len, self.max_len)):
-            y = self.decode(memory, pad, inputs)[:, -1].argmax(-1).masked_fill(done, PAD)
-            ids.append(y)
-            done |= y == EOS
-            if bool(done.all()):
-                break
-            inputs = torch.cat([inputs, y[:, None]], 1)
-        return torch.stack(ids, 1), None
+        """Greedy decoding of a batch: ids (B, U <= min(max_len, self.max_len)), PAD after
+        each row's EOS (`search.greedy`)."""
+        return search.greedy(self, (src, lengths), min(max_len, self.max_len))
+
+    def beam_search(self, src, length: int, width: int, max_len: int,
+                    length_norm: float = 0.0) -> tuple[list[int], float]:
+        """Beam search for one source (S,) of `length` real ids, as `Seq2Seq.beam_search`
+        (`search.beam_search`), at most self.max_len tokens."""
+        return search.beam_search(self, search.one_source(src, length),
+                                  width, min(max_len, self.max_len), length_norm)
+
+    def step_fn(self, src, length: int) -> tuple[Callable, object]:
+        """(step, state0) for one source in scratch.search's interface, as
+        `Seq2Seq.step_fn`."""
+        return search.step_fn(self, (torch.as_tensor(src)[None], [length]))

@@ -26,9 +26,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnncourse.data import questions as Q
+from rnncourse.data.specials import PAD
 from rnncourse.data.tasks import _rng
 from rnncourse.models import attention as attn_mod
-from rnncourse.models import sequence
+from rnncourse.models import search, sequence
 
 MODES = ("attention", "mean", "blind")
 
@@ -40,7 +41,7 @@ class VQA(nn.Module):
         if mode not in MODES:
             raise ValueError(f"VQA: `mode` must be one of {MODES}, got {mode!r}.")
         self.mode = mode
-        self.emb = nn.Embedding(V, E, padding_idx=0)
+        self.emb = nn.Embedding(V, E, padding_idx=PAD)
         self.rnn = nn.LSTM(E, H, batch_first=True)
         self.attn = attn_mod.Additive(H, D, H) if mode == "attention" else None
         self.fuse = None if mode == "blind" else nn.Linear(D, H)
@@ -96,18 +97,17 @@ def training_batches(grid: Tensor, scenes_list, q_vocab, B: int, rng):
     return draw
 
 
-@torch.no_grad()
 def predict(model: VQA, grid: Tensor, items, q_vocab, answers, B: int = 1000
             ) -> tuple[np.ndarray, np.ndarray | None]:
     """(right (N,) bool, attention weights (N, L) or None) for every item, in eval mode
-    (the model's mode restored)."""
-    was = model.training
-    model.eval()
-    right, weights = [], []
-    for s in range(0, len(items), B):
-        x, y = batch(grid, items[s:s + B], q_vocab, answers)
+    (the model's mode restored; `search.run`)."""
+
+    def part(chunk):
+        x, y = batch(grid, chunk, q_vocab, answers)
         logits, w = model.answer(x)
-        right.append((logits.argmax(-1) == y).numpy())
-        weights.append(None if w is None else w.numpy())
-    model.train(was)
-    return np.concatenate(right), (None if weights[0] is None else np.concatenate(weights))
+        return (logits.argmax(-1) == y).numpy(), (None if w is None else w.numpy())
+
+    chunks = search.run(model, items, B, part)
+    weights = [w for _, w in chunks]
+    return (np.concatenate([r for r, _ in chunks]),
+            None if weights[0] is None else np.concatenate(weights))

@@ -1,4 +1,6 @@
-"""Attention in NumPy: scores, the masked softmax, the context, and beam search.
+"""Attention in NumPy: scores, the masked softmax, the context, scaled dot-product
+attention; and, re-exported from `scratch.search`, greedy decoding, beam search and brute
+force (Chapter 7 and the exercise set call them from here).
 
 The equations (book/notation, Chapter 7). A decoder query q (B, Hq) looks at S source
 positions with keys k_1..k_S (B, S, Hk); `mask` (B, S) is True on real positions. Rows
@@ -13,22 +15,22 @@ are vectors and weights multiply from the right, as everywhere in the course.
 `models.attention` holds the same modules in torch: its nn.Linear weights are these
 matrices transposed (W_q = `W.weight.T`, W_k = `U.weight.T`, W_g = `Wg.weight.T`).
 
-Beam search here is the single-sequence algorithm over any `step(token, state) ->
-(log_probs (V,), state)`: it keeps the `width` best partial hypotheses by total
-log-probability, sets aside those that end in EOS, and ranks finished ones by
-log p / len**length_norm (length_norm = 0: no length normalisation; the book writes the
-width n_beam and the exponent lambda). `brute_force` enumerates every sequence instead, the
-oracle the search is tested against on models small enough to enumerate.
+`beam_search(step, state, bos, eos, width, max_len, length_norm=0.0)`, `greedy(step, state,
+bos, eos, max_len)` and `brute_force(step, state, bos, eos, V, max_len, length_norm=0.0)`
+search over any single-hypothesis `step(token, state) -> (log_probs (V,), state)`; they
+live in `scratch.search`.
 
 This wing imports no torch: `models.attention` is the torch counterpart, tested against it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
+from rnncourse.scratch.search import Step as Step
+from rnncourse.scratch.search import beam_search as beam_search
+from rnncourse.scratch.search import brute_force as brute_force
+from rnncourse.scratch.search import greedy as greedy
 from rnncourse.shapes import Shapes
 
 
@@ -93,93 +95,6 @@ def context(weights: np.ndarray, keys: np.ndarray) -> np.ndarray:
     w = shp.check("weights", weights, "B S")
     keys = shp.check("keys", keys, "B S Hk")
     return np.einsum("bs,bsh->bh", w, keys)
-
-
-Step = Callable[[int, object], tuple[np.ndarray, object]]
-
-
-def _score(logp: float, length: int, length_norm: float) -> float:
-    return logp / length ** length_norm if length_norm else logp
-
-
-def beam_search(step: Step, state, bos: int, eos: int, width: int, max_len: int,
-                length_norm: float = 0.0) -> tuple[list[int], float]:
-    """The best sequence that beam search of width `width` finds, and its score.
-
-    step(token, state) -> (log_probs (V,), new_state) scores the next token after `token`.
-    Hypotheses start from `bos`; a hypothesis that emits `eos` is finished (its length
-    counts the eos) and is never extended. At most `max_len` tokens are emitted; at
-    that length unfinished hypotheses are ranked with the finished. Returns (tokens
-    without bos, eos included if emitted; log p / len**length_norm).
-    """
-    if not (isinstance(width, int | np.integer) and width >= 1):
-        raise ValueError(f"beam_search: `width` must be a positive integer, got {width!r}.")
-    if not (isinstance(max_len, int | np.integer) and max_len >= 1):
-        raise ValueError(f"beam_search: `max_len` must be a positive integer, got {max_len!r}.")
-    beams = [([], 0.0, bos, state)]          # (tokens, total log p, last token, state)
-    finished: list[tuple[list[int], float]] = []
-    for _ in range(max_len):
-        grown = []
-        for tokens, logp, last, st in beams:
-            lp, new_state = step(last, st)
-            lp = np.asarray(lp, dtype=np.float64)
-            for tok in np.argsort(-lp, kind="stable")[:width]:
-                if not np.isfinite(lp[tok]):
-                    break                     # probability 0: never a hypothesis
-                grown.append((tokens + [int(tok)], logp + float(lp[tok]), int(tok), new_state))
-        grown.sort(key=lambda h: -h[1])
-        beams = []
-        for h in grown[:width]:
-            if h[2] == eos:
-                finished.append((h[0], h[1]))
-            else:
-                beams.append(h)
-        if not beams:
-            break
-    pool = finished + [(t, lp) for t, lp, _, _ in beams]
-    best = max(pool, key=lambda h: _score(h[1], len(h[0]), length_norm))
-    return best[0], _score(best[1], len(best[0]), length_norm)
-
-
-def greedy(step: Step, state, bos: int, eos: int, max_len: int) -> tuple[list[int], float]:
-    """The most probable token at every step until eos or max_len; (tokens, log p)."""
-    tokens, logp, last = [], 0.0, bos
-    for _ in range(max_len):
-        lp, state = step(last, state)
-        last = int(np.argmax(lp))
-        tokens.append(last)
-        logp += float(lp[last])
-        if last == eos:
-            break
-    return tokens, logp
-
-
-def brute_force(step: Step, state, bos: int, eos: int, V: int, max_len: int,
-                length_norm: float = 0.0) -> tuple[list[int], float]:
-    """The best sequence by exhaustive search over every token string of length <=
-    max_len that ends in eos or reaches max_len (up to V**max_len of them: small models
-    only), ranked as beam_search ranks them. Each prefix is scored once (depth first);
-    tokens of probability 0 are not followed."""
-    if V ** max_len > 200_000:
-        raise ValueError(f"brute_force: V**max_len = {V}**{max_len} sequences is too many "
-                         "to enumerate; use a smaller toy model.")
-    best: list = [None, -np.inf]
-
-    def visit(prefix: list[int], logp: float, last: int, st) -> None:
-        lp, new_state = step(last, st)
-        for tok in range(V):
-            if not np.isfinite(lp[tok]):
-                continue
-            seq, total = prefix + [tok], logp + float(lp[tok])
-            if tok == eos or len(seq) == max_len:
-                s = _score(total, len(seq), length_norm)
-                if s > best[1]:
-                    best[0], best[1] = seq, s
-            else:
-                visit(seq, total, tok, new_state)
-
-    visit([], 0.0, bos, state)
-    return best[0], best[1]
 
 
 def scaled_dot_product(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray
