@@ -25,7 +25,7 @@ export MKL_NUM_THREADS ?= 1
 
 BOOK_FLAGS := --all -W -n --keep-going
 
-.PHONY: venv book test check exercises budgets lint clean freeze learner-tools instructor-tools
+.PHONY: venv book test check exercises budgets results lint clean freeze learner-tools instructor-tools
 
 venv: $(STAMP)
 
@@ -82,6 +82,11 @@ exercises: $(STAMP)
 		$(BIN)/nbgrader generate_assignment --force --log-level=WARN $$(basename $$d) || exit 1; \
 	done
 
+
+# Every results file the chapters read, from the studies in rnncourse/studies (hours on two
+# cores; one study: .venv/bin/python -m rnncourse.studies NAME).
+results: $(STAMP)
+	$(BIN)/python -m rnncourse.studies all
 
 budgets: $(STAMP)
 	$(BIN)/python scripts/budgets.py

@@ -21,6 +21,8 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="results file (default results/NAME.json)")
     args = ap.parse_args()
     names = sorted(STUDIES) if args.name == "all" else [args.name]
+    if len(names) > 1 and args.out:
+        ap.error("--out names one file: give it with one study, not with all")
     for name in names:
         results = runner.run_study(name, args.seeds, args.workers, args.smoke, args.out)
         print(f"{name}: {len(results.runs)} runs in {results.provenance['wall_s']} s")

@@ -8,7 +8,8 @@ thread each, and one results file with its provenance.
 A study is a module of this wing with `Config` (a dataclass, the recorded setting),
 `SMOKE` (a tiny Config for tests), `VARIANTS`, `SEEDS` (how many seeds by default),
 `run(variant, seed, config) -> dict` and, optionally, `extra(config) -> dict` for what
-does not depend on a seed.
+does not depend on a seed and `WORKERS` (the most processes it may use: 1 for a
+benchmark, whose timings a second process would disturb).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def run_study(name: str, seeds: int | None = None, workers: int = 2, smoke: bool
     study = module(name)
     config = study.SMOKE if smoke else study.Config()
     n = seeds if seeds is not None else (1 if smoke else study.SEEDS)
+    workers = min(workers, getattr(study, "WORKERS", workers))   # benchmarks: one process
     jobs = [(name, v, s, smoke) for s in range(n) for v in study.VARIANTS]
     start = time.time()
     if workers > 1:
