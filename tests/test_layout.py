@@ -1,8 +1,10 @@
 """The package's layout rules (see rnncourse/__init__.py), checked on the source with ast:
-which wing may import what, and that every module lives in a wing or is a top-level
-module every wing uses."""
+which wing may import what, that every module lives in a wing or is a top-level module
+every wing uses, and that the package's and wings' docstrings list exactly the modules
+there are."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -54,22 +56,69 @@ def test_every_module_is_in_a_wing_or_at_the_top():
         assert (PACKAGE / wing / "__init__.py").exists(), f"{wing}/ has no __init__.py"
 
 
+def violations(path: Path, wing: str | None) -> list[str]:
+    """The imports of `path` that the rules of `wing` (None: the top level) forbid."""
+    banned_roots, banned_wings = RULES[wing] if wing is not None else TOP_RULES
+    out = []
+    for name, line in imports(path):
+        parts = name.split(".")
+        if parts[0] in banned_roots or (parts[0] == "rnncourse" and len(parts) > 1
+                                        and parts[1] in banned_wings):
+            out.append(f"{path.name}:{line} imports {name}")
+    return out
+
+
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_import_rules(path):
     rel = path.relative_to(PACKAGE)
-    banned_roots, banned_wings = RULES[rel.parts[0]] if len(rel.parts) == 2 else TOP_RULES
-    for name, line in imports(path):
-        parts = name.split(".")
-        assert parts[0] not in banned_roots, f"{rel}:{line} imports {name}"
-        if parts[0] == "rnncourse" and len(parts) > 1:
-            assert parts[1] not in banned_wings, f"{rel}:{line} imports {name}"
+    assert violations(path, rel.parts[0] if len(rel.parts) == 2 else None) == []
 
 
 def test_the_rules_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("import torch\nfrom rnncourse import models\nfrom rnncourse.viz import style\n")
-    names = [n for n, _ in imports(bad)]
-    assert "torch" in names and "rnncourse.models" in names and "rnncourse.viz" in names
+    bad.write_text("import torch\nfrom rnncourse import models\nfrom rnncourse.viz import style\n"
+                   "import numpy\nfrom rnncourse.data import tasks\n")
+    first_three = ["bad.py:1 imports torch", "bad.py:2 imports rnncourse.models",
+                   "bad.py:3 imports rnncourse.viz"]
+    assert violations(bad, "data") == first_three
+    assert violations(bad, "models") == ["bad.py:3 imports rnncourse.viz"]
+    assert violations(bad, None) == [*first_three, "bad.py:5 imports rnncourse.data"]
+
+
+def mapped(doc: str) -> set[str]:
+    """The names a docstring's map lists: lines `    name  sentence`, `    a, b  sentence`
+    or `    wing/  sentence` (four spaces, then two or more before the sentence)."""
+    names = set()
+    for line in doc.splitlines():
+        m = re.match(r"^    ([a-z_0-9]+(?:, [a-z_0-9]+)*)/?\s{2,}\S", line)
+        if m:
+            names |= set(m.group(1).split(", "))
+    return names
+
+
+def docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text()), clean=False) or ""
+
+
+@pytest.mark.parametrize("wing", sorted(WINGS))
+def test_every_wing_docstring_lists_exactly_its_modules(wing):
+    files = {p.stem for p in (PACKAGE / wing).glob("*.py")} - {"__init__", "__main__"}
+    listed = mapped(docstring(PACKAGE / wing / "__init__.py"))
+    if wing == "studies":  # the studies themselves are listed in the registry
+        from rnncourse.studies import STUDIES
+        listed |= set(STUDIES.values())
+    assert files - listed == set(), f"{wing}/__init__.py does not describe {files - listed}"
+    assert listed - files == set(), f"{wing}/__init__.py names missing modules {listed - files}"
+
+
+def test_the_package_docstring_lists_every_wing_and_top_level_module():
+    listed = mapped(docstring(PACKAGE / "__init__.py"))
+    assert listed == WINGS | TOP_LEVEL - {"__init__"}
+
+
+def test_the_map_check_can_fail():
+    assert mapped("x\n    a, b   two modules\n    wing/  a wing\n  c   too little indent\n"
+                  "    d one space\n") == {"a", "b", "wing"}
 
 
 def test_same_idea_same_module_name_in_both_code_wings():

@@ -1,3 +1,21 @@
-"""The torch modules of the course: recurrent layers in the NumPy layout (rnn, lstm, gru
-on the shared base `recurrent`), the remedies, the regressor, and the one training loop
-(`train`). Models follow forward(x, targets=None) -> (out, loss)."""
+"""models/: the torch modules of the course. Models follow
+forward(x, targets=None) -> (out, loss); seeds reach them only through `seeding`.
+
+    recurrent    what the recurrent layers share: the NumPy parameter layout, the loop
+    rnn, lstm, gru   the layers, the same functions as their `scratch` namesakes
+    remedies     the trainable remedies of Chapter 4 (several seeds as members of one module)
+    regressor    a recurrent layer with a linear read-out of its last state (Chapter 5)
+    charlm       a character-level LSTM language model on nn.LSTM (Chapter 6)
+    sequence     padding, masks, packing and pooling of batches of unequal lengths
+                 (Chapter 6)
+    attention    additive, dot and general attention (Chapter 7)
+    seq2seq      the encoder-decoder with and without attention (Chapter 7)
+    search       decoding written once: teacher forcing, greedy, beam search, the batched
+                 runner (Chapters 7-9)
+    vision       a small CNN that gives a grid of feature vectors (Chapter 8)
+    captioning   captioners with and without attention over the grid (Chapter 8)
+    vqa          visual question answering with the captioner's machinery (Chapter 8)
+    transformer  a small Transformer encoder-decoder (Chapter 9)
+    train        the one training loop (Adam, clipping, budgets, schedules)
+    seeding      `seeded(seed)`, the one place torch's generator is seeded
+"""

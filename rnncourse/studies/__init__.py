@@ -28,4 +28,11 @@ STUDIES: dict[str, str] = {
     "decay_rates": "decay_rates",    # Chapter 5
     "divergence": "divergence",      # Chapter 2
     "remedies": "remedies",          # Chapter 4
+    "dates": "dates",                # Chapter 7
+    "reversal": "reversal",          # Chapter 7
+    "copy_attention": "copy_attention",  # Chapter 7
+    "toy_search": "toy_search",      # Chapter 7
+    "captioning": "captioning",      # Chapter 8
+    "tradeoffs": "tradeoffs",        # Chapter 9
+    "tradeoffs_small": "tradeoffs_small",  # Chapter 9
 }

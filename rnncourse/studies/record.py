@@ -112,8 +112,9 @@ class Results:
                         if config.get(k) != self.config.get(k))
         if differ:
             raise ValueError(
-                f"results/{self.study}.json was made with another configuration ({', '.join(differ)}"
-                f" differ): run `python -m rnncourse.studies {self.study}` again")
+                f"results/{self.study}.json was made with another configuration "
+                f"({', '.join(differ)} differ): run `python -m rnncourse.studies "
+                f"{self.study}` again")
 
     def to_json(self) -> dict:
         return {"study": self.study, "schema": SCHEMA, "provenance": self.provenance,
