@@ -3,8 +3,9 @@ and the autograding time of every reference solution. A benchmark, not a test.
 
     .venv/bin/python scripts/budgets.py            (or: make budgets)
 
-It prints the times and writes them to results/budgets.json, which the book's
-benchmarks page shows (with the machine's CPU count and the date of the measurement).
+It prints the times and writes them to results/budgets.json, with the provenance every
+results file records (command, commit, versions, date, machine, wall time: see
+rnncourse/studies/record.py), which the book's benchmarks page shows.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
 
 from grading import exercise_sets, make_course, nbgrader, source_notebook, submit  # noqa: E402
+from rnncourse.studies import record  # noqa: E402
 
 
 def execute(path: Path) -> float:
@@ -49,6 +51,7 @@ def autograde(set_name: str) -> float:
 
 
 def main() -> None:
+    start = time.time()
     chapters = sorted((ROOT / "book").glob("*.ipynb"))
     out = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
            "machine": platform.machine(), "threads": os.environ.get("OMP_NUM_THREADS", ""),
@@ -67,6 +70,8 @@ def main() -> None:
         g = autograde(set_name)
         print(f"solution  {set_name}: autogrades in {g:6.1f} s (budget 60)")
         out["solutions"][set_name] = {"execute_s": round(t, 1), "autograde_s": round(g, 1)}
+    out["provenance"] = record.provenance("python scripts/budgets.py", time.time() - start, 1)
+    out["provenance"]["threads_per_run"] = out["threads"] or "1"
     path = ROOT / "results" / "budgets.json"
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {path.relative_to(ROOT)}")
