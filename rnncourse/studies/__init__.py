@@ -10,6 +10,10 @@ variant over the seeds and writes `results/NAME.json` with its provenance (`reco
     record    the one schema of results files, provenance, and the chapters' loader
     runner    the one runner (worker processes, one thread each) and its command line
     (the studies are listed in STUDIES below, name -> module)
+
+A study in AWAITING_RUN is ported and smoke-tested, but `results/<name>.json` has not yet
+been made by it: its chapter still reads the file of the script it replaces. Running it
+(`python -m rnncourse.studies NAME`) and porting the chapter takes the name off the list.
 """
 
 # study name (results/<name>.json) -> module of this wing. A name is listed here once its
@@ -36,3 +40,10 @@ STUDIES: dict[str, str] = {
     "tradeoffs": "tradeoffs",        # Chapter 9
     "tradeoffs_small": "tradeoffs_small",  # Chapter 9
 }
+
+# ported, smoke-tested, not yet run in full (tests assert each has no results file in the
+# schema yet, so the list cannot go stale)
+AWAITING_RUN: frozenset[str] = frozenset({
+    "long_range", "baum_welch", "char_lm", "hierarchical", "char_lstm", "packing", "dates",
+    "reversal", "copy_attention", "toy_search", "captioning", "tradeoffs", "tradeoffs_small",
+})
