@@ -99,3 +99,11 @@ def test_schedule_scales_the_step_size_of_each_update():
     assert all(torch.equal(p, q) for p, q in zip(before, frozen.parameters(), strict=True))
     with pytest.raises(ValueError, match="linear_decay: `steps` must be a positive integer"):
         train.linear_decay(0)
+
+
+def test_the_progress_bar_ends_at_steps_of_steps(capsys):
+    """A reader of the HTML sees the bar's last state: it must say the run finished (a bar
+    that is cleared when done leaves '399/400' on the page)."""
+    train.fit(Regressor("rnn", 4), _adding(), steps=7, lr=1e-3, progress=True)
+    last = capsys.readouterr().err.split("\r")[-1]
+    assert "7/7" in last, f"the bar's last state is {last!r}"

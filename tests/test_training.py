@@ -159,3 +159,12 @@ def test_ngram_bad_arguments(kw, match):
         ngram.ngram_loss(np.array([0, 1, 2]), np.array([0, 1, 2]), 3, **kw)
     with pytest.raises(ValueError, match="0..V-1"):
         ngram.ngram_probs(np.array([0, 4]), 3)
+
+
+def test_the_progress_bar_ends_at_steps_of_steps(corpus, capsys):
+    """The bar is left at steps/steps when training ends (the HTML keeps its last state)."""
+    vocab, train, val = corpus
+    training.train_char_lm(train, len(vocab), _config(steps=9, progress=True),
+                           np.random.default_rng(0))
+    last = capsys.readouterr().err.split("\r")[-1]
+    assert "9/9" in last, f"the bar's last state is {last!r}"

@@ -67,7 +67,7 @@ def fit(model: nn.Module, batch: Callable[[int], tuple[Tensor, Tensor]], steps: 
         raise ValueError(f"fit: `lr` must be positive, got {lr}.")
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses, cpu = [], 0.0
-    for i in tqdm(range(steps), disable=not progress, leave=False):
+    for i in tqdm(range(steps), disable=not progress, leave=True):  # the page keeps N/N
         if cpu >= budget_s:
             break
         start = time.process_time()

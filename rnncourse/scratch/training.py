@@ -46,7 +46,7 @@ class TrainConfig:
     sample_len: int = 200       # characters per recorded sample
     temperature: float = 1.0    # sampling temperature of the recorded samples
     seed: int = 0               # seeds the initialisation and samples when no rng is given
-    progress: bool = True       # show a tqdm progress bar (it disappears when done)
+    progress: bool = True       # show a tqdm progress bar (it ends at steps/steps)
 
 
 @dataclass
@@ -152,7 +152,7 @@ def train_char_lm(data: np.ndarray, V: int, config: TrainConfig,
                                            temperature=c.temperature)
             hist.samples.append((step, vocab.decode(ids) if vocab is not None else ids))
 
-    bar = tqdm(range(c.steps), disable=not c.progress, leave=False, mininterval=2.0,
+    bar = tqdm(range(c.steps), disable=not c.progress, leave=True, mininterval=2.0,
                desc="training")
     for step in bar:
         record(step)
