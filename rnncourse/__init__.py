@@ -4,7 +4,7 @@ Import modules, not their contents, from the wing that holds them::
 
     from rnncourse import shapes, gradcheck
     from rnncourse.classical import ar, hmm
-    from rnncourse.scratch import rnn, bptt
+    from rnncourse.scratch import rnn, charlm
     from rnncourse.models import lstm, train
 
 Top level (what every wing uses):

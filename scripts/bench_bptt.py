@@ -2,7 +2,7 @@
 
 The baseline is written in the style of Karpathy's min-char-rnn: column vectors, one
 sequence at a time (batch of one), dicts indexed by time step. The batched version is
-`rnncourse.scratch.bptt.model_loss` with one-hot inputs (the same model) on B sequences at once.
+`rnncourse.scratch.charlm.model_loss` with one-hot inputs (the same model) on B sequences at once.
 Both do forward + backward of a tanh RNN with V=65, H=100, T=25 and no clipping.
 
 Thread counts must be fixed before NumPy is imported, so this script sets
@@ -80,11 +80,11 @@ def chars_per_second(fn, chars_per_call: int, seconds: float) -> float:
 def run(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from rnncourse.scratch import bptt
+    from rnncourse.scratch import charlm
 
     rng = np.random.default_rng(0)
     V, H, T, B = args.V, args.H, args.T, args.batch
-    params = bptt.init_params(V, H, rng)                   # one-hot inputs: Wx is (V, H)
+    params = charlm.init_params(V, H, rng)                   # one-hot inputs: Wx is (V, H)
     params["b"] = rng.standard_normal(H) * 0.1
     Wxh, Whh, Why = params["Wx"].T, params["Wh"].T, params["W_out"].T  # column style
     bh, by = params["b"][:, None], params["b_out"][:, None]
@@ -92,14 +92,14 @@ def run(args: argparse.Namespace) -> None:
     idx, targets, h0 = data[:, :-1], data[:, 1:], np.zeros((B, H))
 
     # the two implementations compute the same thing (min-char sums the loss over T)
-    loss, grads, _ = bptt.model_loss(params, idx[:1], targets[:1], h0[:1])
+    loss, grads, _ = charlm.model_loss(params, idx[:1], targets[:1], h0[:1])
     ref = min_char_loss(idx[0], targets[0], h0[:1].T, Wxh, Whh, Why, bh, by)
     if not (abs(ref[0] - loss * T) < 1e-9 and np.allclose(ref[1].T, grads["Wx"] * T)
             and np.allclose(ref[2].T, grads["Wh"] * T)):
-        raise RuntimeError("bench_bptt: the baseline disagrees with bptt.model_loss.")
+        raise RuntimeError("bench_bptt: the baseline disagrees with charlm.model_loss.")
 
     def batched():
-        bptt.model_loss(params, idx, targets, h0)
+        charlm.model_loss(params, idx, targets, h0)
 
     def looped():
         min_char_loss(idx[0], targets[0], h0[:1].T, Wxh, Whh, Why, bh, by)

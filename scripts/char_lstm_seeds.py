@@ -46,7 +46,7 @@ def lstm_run(seed: int) -> dict:
     import numpy as np
     import torch
 
-    from rnncourse.analysis import cells
+    from rnncourse.analysis import interpretable
     from rnncourse.models import charlm
 
     torch.set_num_threads(1)
@@ -63,10 +63,10 @@ def lstm_run(seed: int) -> dict:
     cpu = time.process_time() - start
     trained = model.cell_states(val_ids[:CONFIG["probe_chars"]])
     props = {k: v[probe] for k, v in labels.properties().items()}
-    table = [vars(s) for s in cells.search(trained, untrained, props)]
+    table = [vars(s) for s in interpretable.search(trained, untrained, props)]
     return {"model": "lstm", "seed": seed, "val_step": list(val), "val_loss": list(val.values()),
             "cpu_s": round(cpu, 1), "cells": table,
-            "interpretable": sorted(cells.interpretable(trained, untrained, props))}
+            "interpretable": sorted(interpretable.interpretable(trained, untrained, props))}
 
 
 def rnn_run(seed: int) -> dict:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnncourse.scratch import bptt, sampling
+from rnncourse.scratch import charlm, sampling
 
 V, H, D = 7, 6, 5
 
@@ -55,7 +55,7 @@ def test_bad_temperature_raises(rng, temperature):
 
 
 def test_sample_sequence_shapes_and_determinism(rng):
-    params = bptt.init_params(V, H, rng, D=D)
+    params = charlm.init_params(V, H, rng, D=D)
     a = sampling.sample_sequence(params, 2, 20, np.random.default_rng(7), temperature=0.8)
     b = sampling.sample_sequence(params, 2, 20, np.random.default_rng(7), temperature=0.8)
     assert a.shape == (20,) and np.array_equal(a, b) and a.min() >= 0 and a.max() < V
@@ -65,19 +65,19 @@ def test_sample_sequence_shapes_and_determinism(rng):
 
 def test_sample_sequence_greedy_follows_the_model(rng):
     """At a tiny temperature each sample is the argmax of the model's next-token scores."""
-    params = bptt.init_params(V, H, rng, D=None)
+    params = charlm.init_params(V, H, rng, D=None)
     out = sampling.sample_sequence(params, 3, 6, rng, temperature=1e-6)
     seq = np.concatenate([[3], out])
     for t in range(1, len(seq)):
         # the loss of predicting seq[t] after seq[:t] is smallest among all choices
-        losses = [bptt.model_loss(params, seq[None, :t],
+        losses = [charlm.model_loss(params, seq[None, :t],
                                   np.concatenate([seq[1:t], [c]])[None],
                                   mask=np.eye(1, t, t - 1, dtype=bool))[0] for c in range(V)]
         assert int(np.argmin(losses)) == seq[t]
 
 
 def test_wrong_shape_message(rng):
-    params = bptt.init_params(V, H, rng, D=D)
+    params = charlm.init_params(V, H, rng, D=D)
     with pytest.raises(ValueError, match=r"sample_sequence: `h0` has shape \(1, 4\).*\(B, H\)"):
         sampling.sample_sequence(params, 0, 3, rng, h0=np.zeros(4))
     with pytest.raises(ValueError, match=r"next_token_probs: `top_k` must be an integer"):

@@ -5,7 +5,7 @@ import pytest
 
 from rnncourse.classical import ngram
 from rnncourse.data import chardata
-from rnncourse.scratch import bptt, training
+from rnncourse.scratch import charlm, training
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_history_fields(corpus):
     assert all(isinstance(t, str) and len(t) == cfg.sample_len for _, t in hist.samples)
     assert hist.chars_seen == cfg.steps * cfg.B * cfg.T and hist.seconds > 0
     assert hist.config is cfg
-    assert set(hist.params) == set(bptt.init_params(len(vocab), cfg.H, np.random.default_rng(0)))
+    assert set(hist.params) == set(charlm.init_params(len(vocab), cfg.H, np.random.default_rng(0)))
     assert all(n > 0 for n in hist.grad_norm)
 
 
@@ -90,9 +90,9 @@ def test_clipping_bounds_the_update(corpus):
 def test_evaluate_matches_model_loss_and_ignores_chunking(corpus):
     vocab, _, val = corpus
     V, B = len(vocab), 4
-    params = bptt.init_params(V, 16, np.random.default_rng(0))
+    params = charlm.init_params(V, 16, np.random.default_rng(0))
     tracks = val[: B * (len(val) // B)].reshape(B, -1)
-    expected, _, _ = bptt.model_loss(params, tracks[:, :-1], tracks[:, 1:])
+    expected, _, _ = charlm.model_loss(params, tracks[:, :-1], tracks[:, 1:])
     for T in (7, 64, 10_000):
         assert np.isclose(training.evaluate(params, val, B=B, T=T), expected, rtol=1e-10)
 

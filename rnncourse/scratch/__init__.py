@@ -4,7 +4,7 @@
     ops        what every network shares: a stable sigmoid, softmax and log-softmax
     rnn        the tanh RNN: one step, a whole sequence, their backwards (Chapters 2-3)
     readout    the affine read-out over time and the masked softmax loss (Chapter 3)
-    bptt       a character-level tanh RNN language model as a dict of arrays, with full
+    charlm     a character-level tanh RNN language model as a dict of arrays, with full
                and truncated BPTT (Chapter 3)
     optim      gradient clipping and parameter updates for dict-of-arrays models
     training   the training loop of that language model (Chapter 3)

@@ -3,7 +3,7 @@
 Clipping is a separate step between the backward pass and the update, so a chapter can
 show the raw gradient norm, clip, and update, each on its own line:
 
-    loss, grads, h = bptt.model_loss(params, x, y, h)
+    loss, grads, h = charlm.model_loss(params, x, y, h)
     grads, norm = optim.clip_global_norm(grads, max_norm=5.0)
     opt.step(params, grads)
 

@@ -116,7 +116,7 @@ def rnn_backward(dh: np.ndarray, cache: RNNCache) -> tuple[np.ndarray, ...]:
         simply added to dh[:, -1]: every backward of the course takes one gradient per
         output of its forward, in order, and then the cache.
     dh0: (B, H) is the gradient with respect to the initial state, i.e. what would flow
-        into the previous chunk. Truncated BPTT discards it (see `rnncourse.scratch.bptt`).
+        into the previous chunk. Truncated BPTT discards it (see `rnncourse.scratch.charlm`).
     """
     dh = check_upstream("rnn_backward", "dh", dh, cache.h, "B T H")
     x, h0, Wx, Wh, h = cache

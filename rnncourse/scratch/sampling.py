@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.scratch import bptt, readout, rnn
+from rnncourse.scratch import charlm, readout, rnn
 from rnncourse.scratch.ops import log_softmax
 
 
@@ -78,7 +78,7 @@ def sample_sequence(params: dict[str, np.ndarray], start_idx, n: int,
     Returns (n,) ids for an int start_idx, else (B, n).
     """
     func = "sample_sequence"
-    shp = bptt.check_params(func, params)
+    shp = charlm.check_params(func, params)
     single = np.ndim(start_idx) == 0
     idx = shp.check("start_idx", np.atleast_1d(start_idx), "B")
     if h0 is None:
@@ -89,7 +89,7 @@ def sample_sequence(params: dict[str, np.ndarray], start_idx, n: int,
     _check_temperature(func, temperature)
     out = np.empty((idx.shape[0], n), dtype=np.int64)
     for t in range(n):
-        x, _ = bptt.encode_inputs(params, idx[:, None])           # (B, 1, D)
+        x, _ = charlm.encode_inputs(params, idx[:, None])           # (B, 1, D)
         h = rnn.tanh_step(x[:, 0] @ params["Wx"] + params["b"], h, params["Wh"])  # (B, H)
         logits = readout.scores(h, params["W_out"], params["b_out"])  # (B, V)
         idx = sample_next(logits, temperature, rng, top_k)

@@ -3,7 +3,7 @@
 The loop is min-char-rnn's, vectorised over a batch:
 
     for each batch (x, y) of B tracks x T characters, walking the text in order:
-        loss, grads, h = bptt.model_loss(params, x, y, h)     # h carried across batches
+        loss, grads, h = charlm.model_loss(params, x, y, h)     # h carried across batches
         grads, norm = optim.clip_global_norm(grads, clip)
         opt.step(params, grads)                               # Adagrad
 
@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from rnncourse.data import chardata
 from rnncourse.data.chardata import Vocab
-from rnncourse.scratch import bptt, optim, readout, rnn, sampling
+from rnncourse.scratch import charlm, optim, readout, rnn, sampling
 from rnncourse.scratch.ops import log_softmax
 from rnncourse.shapes import check_ids
 
@@ -53,7 +53,7 @@ class TrainConfig:
 class TrainHistory:
     """What `train_char_lm` returns: the trained parameters and what happened on the way."""
 
-    params: dict[str, np.ndarray]   # trained parameters (keys of bptt.init_params)
+    params: dict[str, np.ndarray]   # trained parameters (keys of charlm.init_params)
     config: TrainConfig             # the configuration used
     loss: list[float] = field(default_factory=list)       # training loss, nats/char, per step
     grad_norm: list[float] = field(default_factory=list)  # global grad norm before clipping
@@ -95,7 +95,7 @@ def evaluate(params: dict[str, np.ndarray], data: np.ndarray, B: int = 32,
     predicting every character of the track from the ones before it. Only the first
     character of each track and the last N mod B characters are not scored.
     """
-    shp = bptt.check_params("evaluate", params)
+    shp = charlm.check_params("evaluate", params)
     data = check_ids("evaluate", "data", data, shp["V"], "N", source="`W_out`")
     L = len(data) // B
     if L < 2:
@@ -106,7 +106,7 @@ def evaluate(params: dict[str, np.ndarray], data: np.ndarray, B: int = 32,
     total = 0.0
     for s in range(0, L - 1, T):
         x, y = tracks[:, s:min(s + T, L - 1)], tracks[:, s + 1:min(s + T, L - 1) + 1]
-        xin, _ = bptt.encode_inputs(params, x)                          # (B, T', D)
+        xin, _ = charlm.encode_inputs(params, x)                          # (B, T', D)
         hs, _ = rnn.rnn_forward(xin, h, params["Wx"], params["Wh"], params["b"])
         logp = log_softmax(readout.scores(hs, params["W_out"], params["b_out"]))  # (B, T', V)
         total -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
@@ -134,7 +134,7 @@ def train_char_lm(data: np.ndarray, V: int, config: TrainConfig,
     c = config
     rng = np.random.default_rng(c.seed) if rng is None else rng
     start = time.perf_counter()
-    params = bptt.init_params(V, c.H, rng)
+    params = charlm.init_params(V, c.H, rng)
     opt = optim.Adagrad(lr=c.lr)
     hist = TrainHistory(params=params, config=c)
     stream = _stream(data, c.B, c.T)
@@ -160,9 +160,9 @@ def train_char_lm(data: np.ndarray, V: int, config: TrainConfig,
         if fresh:
             h = np.zeros_like(h)
         if truncated:
-            loss, grads, h = bptt.truncated_bptt(params, x, y, h, k1, k2)
+            loss, grads, h = charlm.truncated_bptt(params, x, y, h, k1, k2)
         else:
-            loss, grads, h = bptt.model_loss(params, x, y, h)
+            loss, grads, h = charlm.model_loss(params, x, y, h)
         if c.clip is not None:
             grads, norm = optim.clip_global_norm(grads, c.clip)
         else:

@@ -2,7 +2,7 @@
 
 Chapter 3 draws a small tanh RNN with a read-out (`problem`), checks `rnn_step_backward`
 and `rnn_backward` against centred differences (`layer_checks`), then the whole
-language-model loss of rnncourse.scratch.bptt (`model_check`), all from its generator
+language-model loss of rnncourse.scratch.charlm (`model_check`), all from its generator
 `rng`. This study repeats exactly those draws and checks for every seed s, with the
 generator np.random.default_rng(s) (the chapter's `rng` under RNNCOURSE_SEED=s), and
 records every norm-wise relative error and the value of the loss.
@@ -77,19 +77,19 @@ def layer_checks(p: Problem, rng: np.random.Generator):
 
 
 def model_check(p: Problem, rng: np.random.Generator):
-    """The loss of `bptt.model_loss` (one-hot inputs, so D = V) with every parameter
+    """The loss of `charlm.model_loss` (one-hot inputs, so D = V) with every parameter
     nudged one entry at a time: (params, input ids, errors by parameter, the loss)."""
     from rnncourse import gradcheck
-    from rnncourse.scratch import bptt
+    from rnncourse.scratch import charlm
 
     B, H = p.h0.shape
     V = p.W_out.shape[1]
     params = {"Wx": rng.standard_normal((V, H)) / np.sqrt(V), "Wh": p.Wh.copy(),
               "b": p.b.copy(), "W_out": p.W_out.copy(), "b_out": p.b_out.copy()}
     idx = rng.integers(0, V, size=p.y.shape)
-    loss, analytic, _ = bptt.model_loss(params, idx, p.y, p.h0)
+    loss, analytic, _ = charlm.model_loss(params, idx, p.y, p.h0)
     numeric = gradcheck.numerical_gradients(
-        lambda **q: bptt.model_loss(q, idx, p.y, p.h0)[0], params, douts=np.array(1.0))
+        lambda **q: charlm.model_loss(q, idx, p.y, p.h0)[0], params, douts=np.array(1.0))
     errors = {k: gradcheck.relative_error(analytic[k], numeric[k]) for k in params}
     return params, idx, errors, float(loss)
 

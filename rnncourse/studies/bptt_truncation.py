@@ -47,10 +47,10 @@ def passages(ids: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
 
 
 def random_models(V: int, seed: int, config: Config) -> list[dict]:
-    """`config.models` models of bptt.init_params, model m from the stream [seed, MODELS, m]."""
-    from rnncourse.scratch import bptt
+    """`config.models` models of charlm.init_params, model m from the stream [seed, MODELS, m]."""
+    from rnncourse.scratch import charlm
 
-    return [bptt.init_params(V, config.H, np.random.default_rng([seed, MODELS, m]))
+    return [charlm.init_params(V, config.H, np.random.default_rng([seed, MODELS, m]))
             for m in range(config.models)]
 
 
@@ -62,17 +62,17 @@ def compare(bases: list[dict], idx: np.ndarray, tgt: np.ndarray, gain: float,
             config: Config) -> tuple[dict, dict]:
     """For every model with W_h scaled by `gain`, the truncated gradients of W_h against the
     full one: (cosines, relative differences in norm), each {scheme: (models, k2) array}."""
-    from rnncourse.scratch import bptt
+    from rnncourse.scratch import charlm
 
     h0 = np.zeros((idx.shape[0], config.H))
     cos = {s: [] for s in SCHEMES}
     rel = {s: [] for s in SCHEMES}
     for base in bases:
         p = {**base, "Wh": base["Wh"] * gain}
-        full = bptt.model_loss(p, idx, tgt, h0)[1]["Wh"]
-        by_lag = np.cumsum(bptt.wh_gradient_by_lag(p, idx, tgt, h0), axis=0)
+        full = charlm.model_loss(p, idx, tgt, h0)[1]["Wh"]
+        by_lag = np.cumsum(charlm.wh_gradient_by_lag(p, idx, tgt, h0), axis=0)
         truncated = {SCHEMES[0]: [by_lag[k2 - 1] for k2 in config.k2_values],
-                     SCHEMES[1]: [bptt.truncated_bptt(p, idx, tgt, h0, k2, k2)[1]["Wh"]
+                     SCHEMES[1]: [charlm.truncated_bptt(p, idx, tgt, h0, k2, k2)[1]["Wh"]
                                   for k2 in config.k2_values]}
         for s, grads in truncated.items():
             cos[s].append([cosine(g, full) for g in grads])

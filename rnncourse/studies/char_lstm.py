@@ -3,7 +3,7 @@ NumPy RNN and the n-gram models.
 
 Variant "lstm" is the chapter's live run for seed s: models.charlm.CharLSTM trained on the
 first `frac` of the text of ten standard-library modules, its held-out curve, the cell
-search against its own untrained start (analysis.cells) on `probe_chars` held-out
+search against its own untrained start (analysis.interpretable) on `probe_chars` held-out
 characters, and the share of the names (identifiers and keywords) in `n_samples` samples
 of `sample_len` characters that occur in the training text, at temperatures 0.5 and 1 and
 for the untrained start at 1. Seed s seeds torch (`models.seeding.seeded(s)`) for the
@@ -143,7 +143,7 @@ def known_names(model, vocab, names: set[str], seed: int, config: Config,
 
 
 def lstm_run(seed: int, config: Config) -> dict:
-    from rnncourse.analysis import cells
+    from rnncourse.analysis import interpretable
 
     labels, vocab, train_ids, val_ids, n_train = data(config)
     model = new_lstm(len(vocab), seed, config)
@@ -158,8 +158,8 @@ def lstm_run(seed: int, config: Config) -> dict:
     known["untrained, tau 1.0"] = known_names(new_lstm(len(vocab), seed, config), vocab, names,
                                               seed, config, 1.0)
     return {"val_step": list(val), "val_loss": list(val.values()), "cpu_s": round(cpu, 1),
-            "cells": [vars(s) for s in cells.search(trained, untrained, props)],
-            "interpretable": sorted(cells.interpretable(trained, untrained, props)),
+            "cells": [vars(s) for s in interpretable.search(trained, untrained, props)],
+            "interpretable": sorted(interpretable.interpretable(trained, untrained, props)),
             "known_names": known}
 
 

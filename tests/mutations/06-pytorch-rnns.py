@@ -288,9 +288,9 @@ def masked_tagging_loss(logits, tags, lengths):
     return float(-picked[real].mean()), float((logits.argmax(axis=2) == tags)[real].mean())
 '''},
     "cell_correlations": {"rnncourse": '''
-from rnncourse.analysis import cells
+from rnncourse.analysis import interpretable
 def cell_correlations(acts, prop):
-    return cells.correlations(acts, prop)
+    return interpretable.correlations(acts, prop)
 ''', "torch": '''
 import torch
 def cell_correlations(acts, prop):

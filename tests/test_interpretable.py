@@ -1,10 +1,10 @@
-"""analysis.cells against numpy and scikit-learn, and viz.coloured on known inputs."""
+"""analysis.interpretable against numpy and scikit-learn, and viz.coloured on known inputs."""
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from rnncourse.analysis import cells
+from rnncourse.analysis import interpretable
 from rnncourse.viz.coloured import coloured_html
 
 
@@ -12,11 +12,11 @@ def test_correlations_match_corrcoef():
     rng = np.random.default_rng(0)
     A = rng.normal(size=(200, 6)) + 3.0                  # not centred: centring matters
     p = A[:, 2] * 2 + rng.normal(size=200) + 5.0
-    r = cells.correlations(A, p)
+    r = interpretable.correlations(A, p)
     want = [np.corrcoef(A[:, u], p)[0, 1] for u in range(6)]
     assert np.allclose(r, want, rtol=1e-12, atol=1e-14) and np.argmax(np.abs(r)) == 2
     A[:, 4] = 1.0
-    assert cells.correlations(A, p)[4] == 0.0             # a constant unit scores 0
+    assert interpretable.correlations(A, p)[4] == 0.0             # a constant unit scores 0
 
 
 def test_aucs_match_sklearn_with_ties():
@@ -24,11 +24,11 @@ def test_aucs_match_sklearn_with_ties():
     y = rng.random(300) < 0.3
     A = np.column_stack([y + rng.normal(size=300), np.round(rng.normal(size=300), 1),
                          -y.astype(float)])               # ties, and a perfect negative unit
-    got = cells.aucs(A, y)
+    got = interpretable.aucs(A, y)
     assert np.allclose(got, [roc_auc_score(y, A[:, u]) for u in range(3)], rtol=1e-12)
     assert got[2] == 0.0
     with pytest.raises(ValueError, match="both classes"):
-        cells.aucs(A, np.zeros(300, bool))
+        interpretable.aucs(A, np.zeros(300, bool))
 
 
 def test_search_finds_the_planted_unit_and_chance():
@@ -40,14 +40,14 @@ def test_search_finds_the_planted_unit_and_chance():
     trained[:, 5] = -inside.astype(float) + 0.3 * rng.normal(size=N)  # low inside
     trained[:, 1] = depth + 0.5 * rng.normal(size=N)
     untrained = rng.normal(size=(N, U))
-    res = {s.prop: s for s in cells.search(trained, untrained, {"inside": inside.astype(float),
-                                                                "depth": depth})}
+    props = {"inside": inside.astype(float), "depth": depth}
+    res = {s.prop: s for s in interpretable.search(trained, untrained, props)}
     assert res["inside"].unit == 5 and res["inside"].score > 0.9 and res["inside"].r < 0
     assert res["depth"].unit == 1 and res["depth"].score > 0.8
     assert all(0.5 <= s.chance < 0.6 or s.chance < 0.15 for s in res.values())
     assert res["inside"].n_above >= 1
     with pytest.raises(ValueError, match="untrained"):
-        cells.search(trained, untrained[:, :3], {"depth": depth})
+        interpretable.search(trained, untrained[:, :3], {"depth": depth})
 
 
 def test_coloured_html():
@@ -66,5 +66,6 @@ def test_interpretable_units():
     untrained = rng.normal(size=(N, 6))
     trained = untrained.copy()             # the same scores as the untrained units ...
     trained[:, 2] = p + 0.1 * rng.normal(size=N)   # ... except one that tracks p
-    assert cells.interpretable(trained, untrained, {"p": p}) == {2}
-    assert np.allclose(cells.scores(trained, p), np.abs(cells.correlations(trained, p)))
+    assert interpretable.interpretable(trained, untrained, {"p": p}) == {2}
+    r = interpretable.correlations(trained, p)
+    assert np.allclose(interpretable.scores(trained, p), np.abs(r))

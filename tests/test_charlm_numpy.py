@@ -1,11 +1,11 @@
-"""rnncourse.scratch.bptt: the full model against torch autograd, and truncated BPTT."""
+"""rnncourse.scratch.charlm: the full model against torch autograd, and truncated BPTT."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from rnncourse.scratch import bptt
+from rnncourse.scratch import charlm
 
 B, T, D, H, V = 3, 4, 5, 6, 7
 
@@ -16,7 +16,7 @@ def rng():
 
 
 def _setup(rng, T=T, D=D, mask=False):
-    params = bptt.init_params(V, H, rng, D=D)
+    params = charlm.init_params(V, H, rng, D=D)
     params["b"] = rng.standard_normal(H) * 0.1
     params["b_out"] = rng.standard_normal(V) * 0.1
     idx = rng.integers(0, V, size=(B, T))
@@ -63,7 +63,7 @@ def _torch_model(params, idx, targets, h0, mask):
 @pytest.mark.parametrize("D_embed, use_mask", [(D, False), (D, True), (None, False)])
 def test_model_loss_matches_torch_autograd(rng, D_embed, use_mask):
     params, idx, targets, h0, mask = _setup(rng, D=D_embed, mask=use_mask)
-    loss, grads, h_last = bptt.model_loss(params, idx, targets, h0, mask)
+    loss, grads, h_last = charlm.model_loss(params, idx, targets, h0, mask)
     ref_loss, ref_grads, ref_h = _torch_model(params, idx, targets, h0, mask)
     assert abs(loss - ref_loss) < 1e-10
     assert grads.keys() == params.keys()
@@ -75,8 +75,8 @@ def test_model_loss_matches_torch_autograd(rng, D_embed, use_mask):
 @pytest.mark.parametrize("use_mask", [False, True])
 def test_truncated_with_k1_k2_T_is_full_bptt_exactly(rng, use_mask):
     params, idx, targets, h0, mask = _setup(rng, T=12, mask=use_mask)
-    loss, grads, h_last = bptt.model_loss(params, idx, targets, h0, mask)
-    t_loss, t_grads, t_h = bptt.truncated_bptt(params, idx, targets, h0, 12, 12, mask)
+    loss, grads, h_last = charlm.model_loss(params, idx, targets, h0, mask)
+    t_loss, t_grads, t_h = charlm.truncated_bptt(params, idx, targets, h0, 12, 12, mask)
     assert t_loss == loss
     assert np.array_equal(t_h, h_last)
     for k in params:
@@ -85,9 +85,9 @@ def test_truncated_with_k1_k2_T_is_full_bptt_exactly(rng, use_mask):
 
 def test_smaller_k2_changes_the_gradient_but_not_the_loss(rng):
     params, idx, targets, h0, _ = _setup(rng, T=12)
-    loss, grads, h_last = bptt.model_loss(params, idx, targets, h0)
+    loss, grads, h_last = charlm.model_loss(params, idx, targets, h0)
     for k1, k2 in [(12, 6), (3, 5), (4, 4)]:
-        t_loss, t_grads, t_h = bptt.truncated_bptt(params, idx, targets, h0, k1, k2)
+        t_loss, t_grads, t_h = charlm.truncated_bptt(params, idx, targets, h0, k1, k2)
         assert abs(t_loss - loss) < 1e-12
         np.testing.assert_allclose(t_h, h_last, rtol=0, atol=1e-14)
         assert not np.allclose(t_grads["Wh"], grads["Wh"], rtol=1e-6, atol=0)
@@ -97,11 +97,11 @@ def test_smaller_k2_changes_the_gradient_but_not_the_loss(rng):
 
 def test_k1_equal_k2_is_chunked_model_loss_with_carried_state(rng):
     params, idx, targets, h0, _ = _setup(rng, T=12)
-    _, t_grads, t_h = bptt.truncated_bptt(params, idx, targets, h0, 4, 4)
+    _, t_grads, t_h = charlm.truncated_bptt(params, idx, targets, h0, 4, 4)
     h = h0
     total = {k: np.zeros_like(v) for k, v in params.items()}
     for s in range(0, 12, 4):
-        _, g, h = bptt.model_loss(params, idx[:, s:s + 4], targets[:, s:s + 4], h)
+        _, g, h = charlm.model_loss(params, idx[:, s:s + 4], targets[:, s:s + 4], h)
         for k in params:
             total[k] += g[k] / 3  # each chunk holds a third of the tokens
     np.testing.assert_allclose(t_h, h, rtol=0, atol=1e-14)
@@ -141,7 +141,7 @@ def _torch_truncated(params, idx, targets, h0, k1, k2):
 @pytest.mark.parametrize("k1, k2", [(3, 5), (5, 3), (4, 12), (12, 7)])
 def test_truncated_matches_torch_detach_oracle(rng, k1, k2):
     params, idx, targets, h0, _ = _setup(rng, T=12)
-    _, grads, _ = bptt.truncated_bptt(params, idx, targets, h0, k1, k2)
+    _, grads, _ = charlm.truncated_bptt(params, idx, targets, h0, k1, k2)
     ref = _torch_truncated(params, idx, targets, h0, k1, k2)
     for k in params:
         np.testing.assert_allclose(grads[k], ref[k], rtol=0, atol=1e-12, err_msg=k)
@@ -150,24 +150,24 @@ def test_truncated_matches_torch_detach_oracle(rng, k1, k2):
 def test_wrong_shape_message(rng):
     params, idx, targets, h0, _ = _setup(rng)
     with pytest.raises(ValueError, match=r"model_loss: `h0` has shape \(3, 5\).*\(B, H\)"):
-        bptt.model_loss(params, idx, targets, h0[:, :5])
+        charlm.model_loss(params, idx, targets, h0[:, :5])
     with pytest.raises(ValueError, match=r"truncated_bptt: `targets`.*\(B, T\)"):
-        bptt.truncated_bptt(params, idx, targets[:, :-1], h0, 2, 2)
+        charlm.truncated_bptt(params, idx, targets[:, :-1], h0, 2, 2)
     with pytest.raises(ValueError, match=r"truncated_bptt: `k2` must be a positive"):
-        bptt.truncated_bptt(params, idx, targets, h0, 2, 0)
+        charlm.truncated_bptt(params, idx, targets, h0, 2, 0)
 
 
 def test_wh_gradient_by_lag_sums_to_full_and_truncated():
     rng = np.random.default_rng(11)
     V, H, B, T = 7, 6, 3, 9
-    params = bptt.init_params(V, H, rng)
+    params = charlm.init_params(V, H, rng)
     idx, tgt = rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
     h0 = rng.standard_normal((B, H)) * 0.3
-    G = bptt.wh_gradient_by_lag(params, idx, tgt, h0)
+    G = charlm.wh_gradient_by_lag(params, idx, tgt, h0)
     assert G.shape == (T, H, H)
-    _, full, _ = bptt.model_loss(params, idx, tgt, h0)
+    _, full, _ = charlm.model_loss(params, idx, tgt, h0)
     assert np.allclose(G.sum(axis=0), full["Wh"], rtol=1e-12, atol=1e-14)
     for k2 in (1, 2, 4, T):
-        _, tr, _ = bptt.truncated_bptt(params, idx, tgt, h0, 1, k2)
+        _, tr, _ = charlm.truncated_bptt(params, idx, tgt, h0, 1, k2)
         assert np.allclose(G[:k2].sum(axis=0), tr["Wh"], rtol=1e-12, atol=1e-14)
     assert not np.allclose(G[0], full["Wh"])  # the longer lags do contribute

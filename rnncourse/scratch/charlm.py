@@ -50,7 +50,7 @@ def check_params(func: str, params: dict[str, np.ndarray]) -> Shapes:
     missing = [k for k in need if k not in params]
     if missing:
         raise ValueError(f"{func}: `params` lacks {', '.join(missing)}; "
-                         "make it with bptt.init_params.")
+                         "make it with charlm.init_params.")
     shp = Shapes(func)
     shp.check("params['W_out']", params["W_out"], "H V")
     if "W_embed" in params:
