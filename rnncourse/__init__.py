@@ -28,10 +28,10 @@ The same idea has the same module name in both code wings (`scratch.lstm` is the
 LSTM with its backward, `models.lstm` the torch module computing the same function;
 `scratch.search` and `models.search` decode, one hypothesis at a time and batched, with
 the special ids and output mask of `data.specials`, which both import).
-Import rules, checked by `tests/test_layout.py`: `scratch` and `classical` never import
+Import rules, checked by `tests/course/test_layout.py`: `scratch` and `classical` never import
 torch; `data` imports neither `models` nor torch; `viz` imports neither code wing;
 `grading` imports no other wing and no torch; `studies` imports neither `viz` nor
-`grading`. `tests/test_layout.py` also keeps these docstrings in step with the files.
+`grading`. `tests/course/test_layout.py` also keeps these docstrings in step with the files.
 """
 
 __version__ = "0.2.0"

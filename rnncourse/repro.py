@@ -4,7 +4,7 @@ Every chapter takes its base seed from `seed()`: 0, unless the environment varia
 `RNNCOURSE_SEED` says otherwise. The book is built with 0; the test suite executes each
 chapter again with another base seed and other floating-point kernels, so that a number
 a chapter asserts is a property of the method and not of one lucky draw (see
-`tests/test_robustness.py`).
+`tests/course/test_robustness.py`).
 
 Independent streams for different purposes come from one base seed through NumPy's
 seed sequences, `np.random.default_rng([seed, purpose])`, never from `seed + 1`, which

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
 
-from grading import exercise_sets, make_course, nbgrader, source_notebook, submit  # noqa: E402
+from harness import exercise_sets, make_course, nbgrader, source_notebook, submit  # noqa: E402
 from rnncourse.studies import record  # noqa: E402
 
 

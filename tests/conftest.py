@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def pytest_runtest_logreport(report):
     """Gather the grading contract's tally from the tests' reports (sent to the controller
     by every worker in a parallel run)."""
-    from grading import REPORT
+    from harness import REPORT
 
     if report.when == "call":
         for key, value in report.user_properties:
@@ -44,7 +44,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_terminal_summary(terminalreporter):
     """The grading contract's tally: wrong answers rejected per exercise set."""
-    from grading import REPORT
+    from harness import REPORT
 
     if not REPORT:
         return

@@ -20,7 +20,7 @@ answer, run as it is, with one systematic change wrapped around it:
 A set declares, per task, what the contract needs to build the last three (which
 argument holds the logits, the temperature, the parameters and their defaults) and, for
 every class that cannot apply, the reason: `GENERIC[task] = Spec(...)`. The grading
-contract (tests/test_grading_contract.py) requires every generated mutant to be rejected
+contract (tests/course/test_grading_contract.py) requires every generated mutant to be rejected
 by its task's test cell, and every class to be either applied or excused.
 """
 

@@ -14,7 +14,7 @@ In process (each test cell run with the answer cell replaced, fast):
   with the watch off and earn nothing with it on (DELEGATING in tests/mutations/NN-name.py);
 - every graded function is called twice with the same shapes and new values.
 Under nbgrader (slow): the reference earns full marks, the blank release zero, and the
-release is exactly what nbgrader generates. tests/test_grading_class.py grades a class of
+release is exactly what nbgrader generates. tests/course/test_grading_class.py grades a class of
 submissions that crash and tamper.
 """
 
@@ -28,7 +28,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grading import (
+from harness import (
     EXERCISES,
     exercise_sets,
     generate_in_process,
@@ -48,7 +48,7 @@ from grading import (
 )
 
 SETS = exercise_sets()
-CLASS_SETS = ["03-bptt", "07-attention"]   # graded as a class in tests/test_grading_class.py
+CLASS_SETS = ["03-bptt", "07-attention"]   # graded as a class in tests/course/test_grading_class.py
 GRADING_TIMEOUT = 8  # seconds per cell in the autograding test (the real config uses more)
 
 
@@ -234,7 +234,7 @@ def test_no_hint_quotes_a_solution_line(set_name):
     none may quote a line of the solution."""
     from mutations import release
 
-    from grading import normalise, secret_lines
+    from harness import normalise, secret_lines
 
     nb = nbformat.read(source_notebook(set_name), as_version=4)
     solution = secret_lines(source_notebook(set_name), kinds=("solution",))
@@ -348,7 +348,7 @@ def with_answers(release, answers: dict[str, str]):
 def test_autograding(set_name, generated_course):
     """The reference (handed in as a learner would: the release with the answers filled
     in) earns full marks, the blank release zero, under nbgrader autograde. (The sets of
-    tests/test_grading_class.py are graded there, with a whole class.)"""
+    tests/course/test_grading_class.py are graded there, with a whole class.)"""
     course = generated_course(set_name)
     release = nbformat.read(course / "exercises" / set_name / source_notebook(set_name).name,
                             as_version=4)
@@ -374,7 +374,7 @@ def test_grading_config_survives_learners():
     """The shipped configuration puts the course's preprocessors into nbgrader's steps."""
     from traitlets.config import Config
 
-    from grading import ROOT
+    from harness import ROOT
     from rnncourse.grading import cells, execute, export, feedback
 
     c = Config()

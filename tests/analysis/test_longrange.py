@@ -13,7 +13,7 @@ from rnncourse.analysis import longrange
 from rnncourse.models.lstm import set_forget_bias
 from rnncourse.models.regressor import Regressor
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_train_run_is_bounded_and_well_formed():

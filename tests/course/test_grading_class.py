@@ -23,7 +23,7 @@ import time
 import nbformat
 import pytest
 
-from grading import (
+from harness import (
     EXERCISES,
     is_answer_cell,
     load_delegating,

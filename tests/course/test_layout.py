@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "rnncourse"
+PACKAGE = Path(__file__).resolve().parents[2] / "rnncourse"
 TOP_LEVEL = {"__init__", "shapes", "gradcheck", "repro"}
 WINGS = {"classical", "scratch", "models", "data", "analysis", "viz", "grading", "studies"}
 

@@ -1,4 +1,4 @@
-"""The nbgrader side of rnncourse.grading, piece by piece (tests/test_grading_class.py grades
+"""The nbgrader side of rnncourse.grading, piece by piece (tests/course/test_grading_class.py grades
 a whole class with them): what the feedback shows, what the release shows, which modules
 the grader preloads, how a kernel's death is put into words."""
 
@@ -115,7 +115,7 @@ def test_the_submission_time_limit_and_the_statuses_of_grades_csv(tmp_path):
     import csv
     import json
 
-    from grading import ROOT, nbgrader, scores
+    from harness import ROOT, nbgrader, scores
 
     course = tmp_path / "course"
     _tiny_set(course / "solutions" / "tiny", [0.1, 0.1, 600, 0.1])

@@ -15,10 +15,10 @@ chapter must still hold:
   OpenBLAS's generic x86 kernels (OPENBLAS_CORETYPE=Prescott), the kind of differences
   between one machine and another.
 
-Run alone: `pytest tests/test_robustness.py`. These runs use two threads, so they get the
+Run alone: `pytest tests/course/test_robustness.py`. These runs use two threads, so they get the
 machine to themselves (marker `alone`): `make test` runs them after the parallel part.
 The same chapter printing the same numbers twice on one machine is checked in
-tests/test_build.py, against the book build.
+tests/course/test_build.py, against the book build.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
 OTHER_SEED = "5"
 

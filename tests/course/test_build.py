@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from grading import ROOT, exercise_sets, leaks, normalise, source_notebook
+from harness import ROOT, exercise_sets, leaks, normalise, source_notebook
 
 JB = [str(Path(sys.executable).parent / "jupyter-book")]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from grading import load_mutations
+from harness import load_mutations
 from rnncourse.grading import checks, locate
 
 B, T, D, H = 3, 4, 5, 6

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from grading import (
+from harness import (
     EXERCISES,
     ROOT,
     exercise_sets,
