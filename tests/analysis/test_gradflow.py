@@ -3,15 +3,12 @@
 import numpy as np
 import pytest
 import torch
+from oracles import close, torch_layer
 from torch import nn
 
 from rnncourse.analysis import gradflow
 
 B, T, D, H = 3, 4, 5, 6
-
-
-def close(a, b, atol=1e-10):
-    np.testing.assert_allclose(a, b, rtol=0, atol=atol)
 
 
 def data(seed, gates):
@@ -66,10 +63,7 @@ def test_lstm_products_match_autograd_through_lstmcell():
     rng, x, h0, Wx, Wh = data(2, 4)
     c0, b = rng.standard_normal((B, H)), rng.standard_normal(4 * H)
     M = gradflow.jacobian_products(gradflow.lstm_step_jacobians(x, h0, c0, Wx, Wh, b))
-    cell = nn.LSTMCell(D, H, dtype=torch.float64)
-    zeros = torch.zeros(4 * H, dtype=torch.float64)
-    cell.load_state_dict({"weight_ih": torch.tensor(Wx.T), "weight_hh": torch.tensor(Wh.T),
-                          "bias_ih": torch.tensor(b), "bias_hh": zeros})
+    cell = torch_layer(nn.LSTMCell, Wx, Wh, b, np.zeros(4 * H))
 
     def step(x_t, s):
         return torch.cat(cell(x_t, (s[:, :H], s[:, H:])), dim=1)
@@ -89,9 +83,7 @@ def test_gru_products_match_autograd_through_grucell():
     rng, x, h0, Wx, Wh = data(3, 3)
     bx, bh = rng.standard_normal(3 * H), rng.standard_normal(3 * H)
     M = gradflow.jacobian_products(gradflow.gru_step_jacobians(x, h0, Wx, Wh, bx, bh))
-    ref = nn.GRU(D, H, batch_first=True, dtype=torch.float64)
-    ref.load_state_dict({"weight_ih_l0": torch.tensor(Wx.T), "weight_hh_l0": torch.tensor(Wh.T),
-                         "bias_ih_l0": torch.tensor(bx), "bias_hh_l0": torch.tensor(bh)})
+    ref = torch_layer(nn.GRU, Wx, Wh, bx, bh)
     cell = nn.GRUCell(D, H, dtype=torch.float64)
     cell.load_state_dict({k[:-3]: v for k, v in ref.state_dict().items()})
     close(M, gradflow.torch_jacobian_products(cell, torch.tensor(x), torch.tensor(h0)))
@@ -103,11 +95,8 @@ def test_gru_products_match_autograd_through_grucell():
 def test_rnn_norms_of_torch_rnn_and_contraction_bound():
     rng, x, h0, Wx, Wh = data(4, 1)
     Wh *= 0.5 / np.linalg.norm(Wh, 2)  # ||Wh||_2 = 0.5 and |tanh'| <= 1
-    ref = nn.RNN(D, H, batch_first=True, dtype=torch.float64)
     b_ih = rng.standard_normal(H)
-    ref.load_state_dict({"weight_ih_l0": torch.tensor(Wx.T), "weight_hh_l0": torch.tensor(Wh.T),
-                         "bias_ih_l0": torch.tensor(b_ih),
-                         "bias_hh_l0": torch.zeros(H, dtype=torch.float64)})
+    ref = torch_layer(nn.RNN, Wx, Wh, b_ih, np.zeros(H))
     lags, norms = gradflow.hidden_jacobian_norms(ref, torch.tensor(x), torch.tensor(h0))
     M = gradflow.jacobian_products(gradflow.rnn_step_jacobians(x, h0, Wx, Wh, b_ih))
     close(norms, gradflow.jacobian_norms(M))

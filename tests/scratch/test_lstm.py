@@ -3,17 +3,14 @@
 import numpy as np
 import pytest
 import torch
+from oracles import close, leaf
+from oracles import load as load_weights
 from torch import nn
 
 from rnncourse.gradcheck import check_backward
 from rnncourse.scratch import lstm
 
 B, T, D, H = 3, 4, 5, 6
-
-
-def close(ours, ref):
-    ref = ref.detach().numpy() if isinstance(ref, torch.Tensor) else ref
-    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-10)
 
 
 def params(rng):
@@ -24,16 +21,7 @@ def params(rng):
 def load(module, p, rng):
     """Copy NumPy parameters into an nn.LSTM / nn.LSTMCell, splitting b at random."""
     bias_ih = rng.standard_normal(4 * H)
-    sfx = "_l0" if isinstance(module, nn.LSTM) else ""
-    module.load_state_dict({f"weight_ih{sfx}": torch.tensor(p["Wx"].T),
-                            f"weight_hh{sfx}": torch.tensor(p["Wh"].T),
-                            f"bias_ih{sfx}": torch.tensor(bias_ih),
-                            f"bias_hh{sfx}": torch.tensor(p["b"] - bias_ih)})
-    return dict(module.named_parameters())
-
-
-def leaf(a):
-    return torch.tensor(a, requires_grad=True)
+    return load_weights(module, p["Wx"], p["Wh"], bias_ih, p["b"] - bias_ih)
 
 
 def test_step_backward_passes_gradcheck():

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from oracles import close, torch_layer
 
 from rnncourse.gradcheck import check_backward
 from rnncourse.scratch import rnn
@@ -73,16 +74,12 @@ def test_forward_matches_torch_rnn(rng):
     p = _params(rng)
     x, h0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H))
     h, _ = rnn.rnn_forward(x, h0, **p)
-    net = torch.nn.RNN(D, H, nonlinearity="tanh", batch_first=True).double()
     bias_ih = rng.standard_normal(H)
+    net = torch_layer(torch.nn.RNN, p["Wx"], p["Wh"], bias_ih, p["b"] - bias_ih)   # sum: b
     with torch.no_grad():
-        net.weight_ih_l0.copy_(torch.from_numpy(p["Wx"].T))
-        net.weight_hh_l0.copy_(torch.from_numpy(p["Wh"].T))
-        net.bias_ih_l0.copy_(torch.from_numpy(bias_ih))
-        net.bias_hh_l0.copy_(torch.from_numpy(p["b"] - bias_ih))  # they add up to b
         out, h_n = net(torch.from_numpy(x), torch.from_numpy(h0)[None])
-    np.testing.assert_allclose(h, out.numpy(), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(h[:, -1], h_n[0].numpy(), rtol=0, atol=1e-12)
+    close(h, out, atol=1e-12)
+    close(h[:, -1], h_n[0], atol=1e-12)
 
 
 def test_gradient_into_the_final_state_chains_chunks_into_full_bptt(rng):
