@@ -9,7 +9,10 @@ expectation can: E[R] = sum_l p_l R_l, and
 because d log p_l / d s = onehot(l) - p (Williams 1992). So the average of
 (R(l) - b) (onehot(l) - p) over sampled locations is an unbiased estimate of the gradient for
 any baseline b that does not depend on l (its term has expectation b * sum_l p_l (onehot(l) -
-p) = 0); a b near E[R] makes the estimate vary less.
+p) = 0). The baseline changes the variance, not the mean: `best_baseline` gives the constant
+b with the least variance (a weighted mean of the rewards), which never does worse than
+b = 0; b = E[R], the usual choice, is not that constant and can do worse than no baseline
+(Chapter 8 measures it for a trained policy).
 """
 
 from __future__ import annotations
