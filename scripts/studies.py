@@ -2,7 +2,7 @@
 one JSON file of results with the configuration that made them.
 
     from studies import one_thread, run_study
-    run_study(__doc__, "pooling_seeds.json", VARIANTS, one_run, {"config": CONFIG})
+    run_study(__doc__, "dates_seeds.json", VARIANTS, one_run, {"config": CONFIG})
 
 runs one_run((variant, seed)) for every variant and --seeds seeds (seeds 0, 1, ...), on
 --workers processes, and writes {**header, "runs": [...], "wall_s", "cpus"}.
