@@ -13,17 +13,6 @@ so the spread shows which seeds break a statement.
 
 The ranges quoted in the chapters:
 
-    # Chapter 2: rho = 1.5, draws of twenty still apart after 100 steps (13 to 20 of 20)
-    python scripts/seed_spread.py book/02-vanilla-rnn.ipynb 32 1 61 \
-        'int(np.sum(final_gap[1.5] > 1e-3))'
-    # Chapter 3: gradient-check errors (step and sequence 4e-11 .. 7e-10, model 1.3e-9 .. 2.8e-9)
-    python scripts/seed_spread.py book/03-bptt.ipynb 20 0 30 \
-        '(min(*step_check.errors.values(), *seq_check.errors.values()), max(*step_check.errors.values(), *seq_check.errors.values()), max(model_errors.values()))'
-    # Chapter 3: truncation at gain 1 (cosines, norms, Jacobian products), seeds 0..19
-    python scripts/seed_spread.py book/03-bptt.ipynb 35 0 20 \
-        '(cos[1.0, one][:, 0].min(), cos[1.0, one][:, 0].max(), med[1.0, one][20], med_rel[1.0, one][20], [med[1.0, one][k] - med[1.0, chunk][k] for k in k2_values], jac_norm[1.0])'
-    # Chapter 5: per-step decay factors at initialisation, seeds 0..11
-    python scripts/seed_spread.py book/05-lstm-gru.ipynb 19 0 12 'rates'
     # Chapter 7: toy decoders, greedy and beams against the exact best sequence, seeds 0..8
     python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 36 0 9 \
         '{k: int(v.sum()) if v.dtype == bool else float(v.mean()) for k, v in toy.items()}'
