@@ -19,12 +19,7 @@ The ranges quoted in the chapters:
     # Chapter 7: reversal, attention peaks on the copied digit (or next to it), seeds 0..8
     python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 34 0 9 \
         '[(round(p.accuracy, 2), round(p.near_accuracy, 2)) for _, p in live["additive"]]'
-    # Chapter 9: the live comparison (exact match, digits right) at 8, 16, 20, 24 digits, seeds 0..8
-    python scripts/seed_spread.py book/09-epilogue.ipynb 15 0 9 \
-        '{k: [(round(e, 2), round(d, 2)) for e, d in v] for k, v in live.items()}'
 
-Cell indices are those of the notebooks when the sentences were written; `--list`
-prints a notebook's code cells with their indices.
 """
 
 from __future__ import annotations
