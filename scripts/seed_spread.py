@@ -1,9 +1,7 @@
 # ruff: noqa: E501  (the docstring quotes whole command lines)
 """Re-measure a chapter's statement under many seeds.
 
-A chapter draws everything from `repro.seed()` (RNNCOURSE_SEED, 0 in the book). Several
-sentences state a range "measured over seeds 0..N"; this script is how those ranges were
-measured. It executes a chapter's code cells up to and including cell LAST (0-based cell
+A chapter draws everything from `repro.seed()` (RNNCOURSE_SEED, 0 in the book). It executes a chapter's code cells up to and including cell LAST (0-based cell
 index in the notebook, markdown cells count) once per seed, with figures closed and output
 silenced, and prints one Python expression evaluated in the chapter's namespace. An
 assertion that fails in some cell is reported on stderr (with the seed) and the run goes on,
@@ -11,15 +9,8 @@ so the spread shows which seeds break a statement.
 
     python scripts/seed_spread.py NOTEBOOK LAST FIRST_SEED STOP_SEED EXPRESSION
 
-The ranges quoted in the chapters:
-
-    # Chapter 7: toy decoders, greedy and beams against the exact best sequence, seeds 0..8
-    python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 36 0 9 \
-        '{k: int(v.sum()) if v.dtype == bool else float(v.mean()) for k, v in toy.items()}'
-    # Chapter 7: reversal, attention peaks on the copied digit (or next to it), seeds 0..8
-    python scripts/seed_spread.py book/07-seq2seq-attention.ipynb 34 0 9 \
-        '[(round(p.accuracy, 2), round(p.near_accuracy, 2)) for _, p in live["additive"]]'
-
+What a chapter quotes over seeds comes from a study (rnncourse.studies) and its results file;
+this script is for looking, while writing a statement, for the seeds that break it.
 """
 
 from __future__ import annotations
