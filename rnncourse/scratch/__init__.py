@@ -17,4 +17,7 @@
     search     greedy decoding, beam search and brute force, one sequence at a time
                (Chapter 7)
     reinforce  hard attention's gradient by REINFORCE for one categorical choice (Chapter 8)
+    scan       the elementwise linear recurrence h_t = a_t * h_{t-1} + b_t as a loop, two
+               parallel scans, in log space and in chunks, its backward and work counts
+               (Chapter 10)
 """
