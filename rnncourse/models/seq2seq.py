@@ -16,6 +16,11 @@ s_0 = tanh(W_init [forward final; backward final]). Its step, by `attention`:
   after the cell: s_i = GRU([E y_{i-1}; h~_{i-1}], s_{i-1}), c_i = attend(s_i),
   h~_i = tanh(W_c [c_i; s_i]), logits = W_s h~_i (h~ fed back: "input feeding").
 
+The order follows the score by default; `order="luong"` with "additive" runs the additive
+score in Luong's order (Luong et al.'s *concat* score), so that a comparison can change the
+score and the order one at a time (Chapter 7). `order="bahdanau"` with "dot" or "general"
+is refused: a dot score between s_{i-1} and the keys is not a model either paper trains.
+
 Targets end in EOS and are padded with PAD (`data.chardata.TokenVocab`); training feeds
 the true previous token (teacher forcing), and the loss is the mean cross-entropy over
 real target tokens. `forward(x, targets) -> (logits, loss)` with x = (src, lengths), as
@@ -77,7 +82,7 @@ class Encoder(nn.Module):
 
 class Decoder(nn.Module):
     def __init__(self, V: int, E: int, Hk: int, Hd: int, attention: str | None,
-                 cell: str = "gru") -> None:
+                 cell: str = "gru", order: str | None = None) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"Decoder: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
@@ -85,7 +90,8 @@ class Decoder(nn.Module):
             raise ValueError(f"Decoder: `attention` must be None or one of {attn_mod.KINDS}, "
                              f"got {attention!r}.")
         self.kind = attention
-        self.luong = attention in ("dot", "general")
+        self.order = check_order(attention, order)
+        self.luong = self.order == "luong"
         self.emb = nn.Embedding(V, E, padding_idx=PAD)
         self.init = nn.Linear(Hk, Hd)
         self.Hd = Hd
@@ -134,17 +140,39 @@ class Decoder(nn.Module):
         return self.out(torch.cat([s, c, e], -1)) + self.never, (s, h_tilde, m), w
 
 
+def check_order(attention: str | None, order: str | None) -> str | None:
+    """The decoder's order for `attention`: None without attention; "bahdanau" (score with
+    the previous state, context into the cell) or "luong" (score with the new state, merge
+    after the cell); `order=None` takes the score's own paper's."""
+    if attention is None:
+        if order is not None:
+            raise ValueError(f"Seq2Seq: `order` needs attention, got order={order!r} with "
+                             f"attention=None.")
+        return None
+    default = "luong" if attention in ("dot", "general") else "bahdanau"
+    if order is None:
+        return default
+    if order not in ("bahdanau", "luong"):
+        raise ValueError(f"Seq2Seq: `order` must be None, 'bahdanau' or 'luong', got {order!r}.")
+    if order == "bahdanau" and default == "luong":
+        raise ValueError(f"Seq2Seq: the {attention!r} score runs in Luong's order only "
+                         f"(order='luong' or None), got order='bahdanau'.")
+    return order
+
+
 class Seq2Seq(nn.Module):
     """Encoder-decoder; `attention` None, "additive", "dot" or "general" (module doc);
-    `cell` "gru" (the default, Chapter 7), "lstm" or "rnn" (Chapter 9's comparison)."""
+    `cell` "gru" (the default, Chapter 7), "lstm" or "rnn" (Chapter 9's comparison);
+    `order` None (the score's own), or "luong" to run the additive score in Luong's order."""
 
     def __init__(self, V_src: int, V_tgt: int, E: int = 32, H: int = 64,
-                 attention: str | None = "additive", cell: str = "gru") -> None:
+                 attention: str | None = "additive", cell: str = "gru",
+                 order: str | None = None) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"Seq2Seq: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
         self.encoder = Encoder(V_src, E, H, cell)
-        self.decoder = Decoder(V_tgt, E, 2 * H, 2 * H, attention, cell)
+        self.decoder = Decoder(V_tgt, E, 2 * H, 2 * H, attention, cell, order)
         self.V_tgt = V_tgt
 
     def encode(self, src, lengths) -> Memory:

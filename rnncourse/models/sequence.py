@@ -134,6 +134,9 @@ def final_states(h_n: Tensor, num_layers: int, bidirectional: bool) -> Tensor:
     return torch.cat(list(top), dim=-1)
 
 
+SKIPS = (None, "residual", "input")
+
+
 class Tagger(nn.Module):
     """Sequence labelling: Embedding (V, E) -> nn.LSTM(E, H, num_layers, bidirectional)
     -> Linear(dirs * H, C), one class per step, in the course's interface
@@ -142,25 +145,60 @@ class Tagger(nn.Module):
 
     The loss is the mean cross-entropy over real steps (all steps when lengths is None);
     with lengths the layer runs packed, so that a backward direction never reads padding.
+
+    `skip` connects the stacked layers beyond the plain stack (None: torch's multi-layer
+    nn.LSTM, where layer k reads only layer k-1's outputs y_{k-1}):
+
+    - "residual": layer k >= 2 outputs LSTM_k(y_{k-1}) + y_{k-1} (its input added to its
+      output), so every layer has an identity path to the head;
+    - "input": layer k >= 2 reads [y_{k-1}; x], the layer below and the embedded input.
+
+    With `skip`, the layers are separate one-layer nn.LSTMs (`self.layers`), created in the
+    order torch's multi-layer LSTM creates its weights: under one seed a residual stack
+    starts from exactly the plain stack's weights, and differs only by the skip.
     """
 
     def __init__(self, V: int, C: int, H: int = 64, num_layers: int = 1,
-                 bidirectional: bool = False, E: int = 32) -> None:
+                 bidirectional: bool = False, E: int = 32, skip: str | None = None) -> None:
         super().__init__()
+        if skip not in SKIPS:
+            raise ValueError(f"Tagger: `skip` must be one of {SKIPS}, got {skip!r}.")
+        if skip is not None and num_layers < 2:
+            raise ValueError(f"Tagger: `skip`={skip!r} connects stacked layers and needs "
+                             f"num_layers >= 2, got {num_layers}.")
         self.V, self.C = V, C
-        self.num_layers, self.bidirectional = num_layers, bidirectional
+        self.num_layers, self.bidirectional, self.skip = num_layers, bidirectional, skip
         self.embed = nn.Embedding(V, E)
-        self.lstm = nn.LSTM(E, H, num_layers, batch_first=True, bidirectional=bidirectional)
-        self.head = nn.Linear(H * (2 if bidirectional else 1), C)
+        out = H * (2 if bidirectional else 1)
+        if skip is None:
+            self.lstm = nn.LSTM(E, H, num_layers, batch_first=True, bidirectional=bidirectional)
+        else:
+            sizes = [E] + [out + (E if skip == "input" else 0)] * (num_layers - 1)
+            self.layers = nn.ModuleList(nn.LSTM(d, H, batch_first=True,
+                                                bidirectional=bidirectional) for d in sizes)
+        self.head = nn.Linear(out, C)
+
+    def _run(self, layer: nn.LSTM, x: Tensor, lengths) -> Tensor:
+        return layer(x)[0] if lengths is None else pack(layer, x, lengths)[0]
+
+    def encode(self, x: Tensor, lengths=None) -> Tensor:
+        """The top layer's outputs (B, T, dirs * H) for embedded inputs x (B, T, E)."""
+        if self.skip is None:
+            return self._run(self.lstm, x, lengths)
+        y = self._run(self.layers[0], x, lengths)
+        for layer in self.layers[1:]:
+            if self.skip == "residual":
+                y = self._run(layer, y, lengths) + y
+            else:
+                y = self._run(layer, torch.cat([y, x], -1), lengths)
+        return y
 
     def forward(self, idx, tags=None, lengths=None):
         idx = torch.as_tensor(idx, dtype=torch.long, device=self.head.weight.device)
         if idx.dim() != 2:
             raise ValueError(f"Tagger.forward: `idx` must have shape (B, T), got "
                              f"{tuple(idx.shape)}.")
-        x = self.embed(idx)
-        out = self.lstm(x)[0] if lengths is None else pack(self.lstm, x, lengths)[0]
-        logits = self.head(out)
+        logits = self.head(self.encode(self.embed(idx), lengths))
         if tags is None:
             return logits, None
         tags = torch.as_tensor(tags, dtype=torch.long, device=logits.device)

@@ -158,3 +158,41 @@ def test_the_cells_are_torch_s_and_the_lstm_keeps_a_memory_cell():
 def test_never_outputs_blocks_pad_and_bos_only():
     never = seq2seq.never_outputs(6)
     assert torch.isinf(never[[seq2seq.PAD, seq2seq.BOS]]).all() and (never[2:] == 0).all()
+
+
+def test_concat_is_the_additive_score_in_luongs_order():
+    """order="luong" with the additive score: the new state scores (after the cell), the
+    context is merged after it and fed back, exactly as for "dot", with the additive
+    module scoring; so Chapter 7 can change the score and the order one at a time."""
+    torch.manual_seed(0)
+    m = seq2seq.Seq2Seq(13, 5, E=8, H=6, attention="additive", order="luong").double().eval()
+    dec = m.decoder
+    assert dec.luong and type(dec.attn).__name__ == "Additive" and hasattr(dec, "combine")
+    rng = np.random.default_rng(3)
+    _, src, lengths = _batch(rng)
+    y_prev = torch.tensor([3, 4, 3, 4])
+    with torch.no_grad():
+        state, memory = m.begin((src, lengths))
+        state = (state[0], torch.from_numpy(rng.standard_normal(state[1].shape)), state[2])
+        logits, (s_new, h_tilde, _), w = m.step(y_prev, state, memory)
+        s = dec.cell(torch.cat([dec.emb(y_prev), state[1]], -1), state[0])   # cell first
+        c, w_ref = dec.attn(s, memory.keys, memory.mask, memory.prepared)    # then score s_i
+        h_ref = torch.tanh(dec.combine(torch.cat([c, s], -1)))
+        assert torch.allclose(s_new, s) and torch.allclose(w, w_ref)
+        assert torch.allclose(h_tilde, h_ref)
+        assert torch.allclose(logits, dec.out(h_ref) + dec.never)
+        # scoring the previous state instead (Bahdanau's order) gives other weights
+        w_prev = dec.attn(state[0], memory.keys, memory.mask, memory.prepared)[1]
+        assert not torch.allclose(w_prev, w)
+    assert seq2seq.Seq2Seq(5, 5, attention="additive").decoder.order == "bahdanau"
+    assert seq2seq.Seq2Seq(5, 5, attention="dot").decoder.order == "luong"
+
+
+@pytest.mark.parametrize(("attention", "order", "match"), [
+    (None, "luong", "`order` needs attention"),
+    ("dot", "bahdanau", "Luong's order only"),
+    ("additive", "sideways", "`order` must be"),
+])
+def test_order_errors(attention, order, match):
+    with pytest.raises(ValueError, match=match):
+        seq2seq.Seq2Seq(5, 5, attention=attention, order=order)

@@ -198,3 +198,61 @@ def test_module_chunks_and_batches():
     assert lengths.min() >= 1
     with pytest.raises(ValueError, match="too few"):
         pysource.module_chunks(("bisect",), 16)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_skip_stacks_start_from_the_plain_stacks_weights(bidirectional):
+    """Under one seed the residual stack's layers hold exactly the multi-layer nn.LSTM's
+    weights (torch creates them in the same order), so the two differ only by the skip;
+    with the skip taken out, the residual stack computes the plain stack."""
+    V, C, H, K = 11, 4, 5, 3
+    torch.manual_seed(0)
+    plain = seq.Tagger(V, C, H=H, num_layers=K, bidirectional=bidirectional, E=6).double()
+    torch.manual_seed(0)
+    res = seq.Tagger(V, C, H=H, num_layers=K, bidirectional=bidirectional, E=6,
+                     skip="residual").double()
+    sfx = ["", "_reverse"] if bidirectional else [""]
+    for k, layer in enumerate(res.layers):
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            for s in sfx:
+                assert torch.equal(getattr(layer, f"{name}_l0{s}"),
+                                   getattr(plain.lstm, f"{name}_l{k}{s}"))
+    assert torch.equal(res.head.weight, plain.head.weight)
+    idx = torch.randint(0, V, (3, 7))
+    x = res.embed(idx)
+    y = res.layers[0](x)[0]
+    by_hand = y
+    for layer in res.layers[1:]:
+        by_hand = layer(by_hand)[0] + by_hand                     # y_k = LSTM_k(y_{k-1}) + y_{k-1}
+    assert torch.allclose(res.encode(x), by_hand, atol=1e-12)
+    chain = y
+    for layer in res.layers[1:]:
+        chain = layer(chain)[0]                                   # no skip: the plain stack
+    assert torch.allclose(plain.encode(plain.embed(idx)), chain, atol=1e-12)
+    assert not torch.allclose(res.encode(x), chain)
+
+
+def test_input_skip_reads_the_embedding_at_every_layer_and_packs():
+    torch.manual_seed(1)
+    m = seq.Tagger(9, 3, H=4, num_layers=3, bidirectional=True, E=5, skip="input").double()
+    assert [layer.input_size for layer in m.layers] == [5, 8 + 5, 8 + 5]
+    idx = torch.randint(0, 9, (2, 6))
+    x = m.embed(idx)
+    y = m.layers[0](x)[0]
+    for layer in m.layers[1:]:
+        y = layer(torch.cat([y, x], -1))[0]
+    assert torch.allclose(m.encode(x), y, atol=1e-12)
+    # packed: each sequence alone gives its rows of the padded batch
+    lengths = torch.tensor([6, 3])
+    logits, _ = m(idx, lengths=lengths)
+    alone, _ = m(idx[1:, :3])
+    assert torch.allclose(logits[1, :3], alone[0], atol=1e-12)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    (dict(skip="dense"), "`skip` must be one of"),
+    (dict(skip="residual", num_layers=1), "needs num_layers >= 2"),
+])
+def test_skip_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        seq.Tagger(5, 3, **kwargs)
