@@ -1,5 +1,7 @@
 """Synthetic tasks with known answers: delayed recall (Chapter 1), recall-the-first-value
-(Chapter 4), the adding problem and the copy task (Chapter 5).
+(Chapter 4), the adding problem and the copy task (Chapter 5), first-token classification
+(Chapter 6), digit reversal (Chapters 7, 9), and running parity, selective copying and
+multi-query associative recall (Chapter 10).
 
 Delayed recall: random +-1 bits; the target at step t is the bit seen `lag` steps ago, so
 a window of width k <= lag is at chance and one of width k > lag is perfect.
@@ -157,3 +159,70 @@ def digit_reversal(n: int, lengths, rng) -> tuple[list[str], list[str]]:
     sizes = g.integers(low, high + 1, size=n)
     src = ["".join(map(str, g.integers(0, 10, size=int(k)))) for k in sizes]
     return src, [s[::-1] for s in src]
+
+
+def parity(B: int, T: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Running parity (Chapter 10's state-tracking task).
+
+    x: (B, T) int64 bits, uniform in {0, 1}; y: (B, T) int64, y[:, t] = (x[:, 0] + ... +
+    x[:, t]) mod 2, the parity of every bit read so far. One bit of state suffices, but it
+    must flip on every 1 for as long as the sequence runs: a model trained on short
+    sequences is tested on longer ones. Always guessing is right half of the time.
+    """
+    if T < 1:
+        raise ValueError(f"parity: `T` must be at least 1, got T={T}.")
+    x = _rng("parity", rng).integers(0, 2, size=(B, T)).astype(np.int64)
+    return x, np.cumsum(x, axis=1) % 2
+
+
+def selective_copy(B: int, T: int, n_tokens: int, rng, n_symbols: int = 8
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Selective copying (the task of Gu & Dao's Mamba paper, Chapter 10).
+
+    Vocabulary: 0 = blank (noise), 1..n_symbols = symbols, n_symbols + 1 = "go" marker.
+    The first T positions hold n_tokens symbols at positions drawn at random (sorted),
+    blanks elsewhere; then n_tokens go markers; the model must write the symbols in their
+    order at the markers. Where the symbols sit changes from sequence to sequence, so a
+    model whose recurrence does not depend on its input cannot know which steps to keep.
+    Returns x: (B, T + n_tokens) int64 input ids and y: (B, n_tokens) int64 symbols, the
+    targets at the last n_tokens steps.
+    """
+    if not 1 <= n_tokens <= T:
+        raise ValueError(f"selective_copy: `n_tokens` must be in 1..T={T}, got {n_tokens}.")
+    if n_symbols < 1:
+        raise ValueError(f"selective_copy: `n_symbols` must be at least 1, got {n_symbols}.")
+    gen = _rng("selective_copy", rng)
+    where = np.sort(np.argsort(gen.random((B, T)), axis=1)[:, :n_tokens], axis=1)
+    symbols = gen.integers(1, n_symbols + 1, size=(B, n_tokens))
+    x = np.zeros((B, T + n_tokens), dtype=np.int64)
+    np.put_along_axis(x, where, symbols, axis=1)
+    x[:, T:] = n_symbols + 1
+    return x, symbols.astype(np.int64)
+
+
+def associative_recall(B: int, n_pairs: int, n_queries: int, rng, n_keys: int = 16,
+                       n_values: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    """Multi-query associative recall (Chapter 10, after Arora et al.'s MQAR).
+
+    Vocabulary: keys 0..n_keys-1, values n_keys..n_keys+n_values-1. A sequence lists
+    n_pairs key-value pairs (k_1, v_1, ..., k_n, v_n; distinct keys, values drawn with
+    replacement), then n_queries keys drawn from its pairs (with replacement); at each
+    query the answer is the value that key was paired with. A model must store every pair
+    it reads, not knowing which will be asked.
+    Returns x: (B, 2 n_pairs + n_queries) int64 ids and y: (B, n_queries) int64 value ids
+    (in the same vocabulary), the targets at the last n_queries steps.
+    """
+    if not 1 <= n_pairs <= n_keys:
+        raise ValueError(f"associative_recall: `n_pairs` must be in 1..n_keys={n_keys} "
+                         f"(keys are distinct), got {n_pairs}.")
+    if n_queries < 1 or n_values < 1:
+        raise ValueError(f"associative_recall: `n_queries` and `n_values` must be at least 1, "
+                         f"got {n_queries} and {n_values}.")
+    gen = _rng("associative_recall", rng)
+    keys = np.argsort(gen.random((B, n_keys)), axis=1)[:, :n_pairs]
+    values = n_keys + gen.integers(0, n_values, size=(B, n_pairs))
+    asked = gen.integers(0, n_pairs, size=(B, n_queries))
+    x = np.empty((B, 2 * n_pairs + n_queries), dtype=np.int64)
+    x[:, 0:2 * n_pairs:2], x[:, 1:2 * n_pairs:2] = keys, values
+    x[:, 2 * n_pairs:] = np.take_along_axis(keys, asked, axis=1)
+    return x, np.take_along_axis(values, asked, axis=1).astype(np.int64)

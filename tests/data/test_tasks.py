@@ -46,6 +46,9 @@ def test_adding_errors_teach():
     lambda rng: tasks.copy_task(4, 5, rng),
     lambda rng: tasks.delayed_recall(4, 9, 2, rng),
     lambda rng: tasks.recall_first(4, 9, rng),
+    lambda rng: tasks.parity(4, 9, rng),
+    lambda rng: tasks.selective_copy(4, 9, 3, rng),
+    lambda rng: tasks.associative_recall(4, 5, 3, rng),
 ])
 def test_every_generator_repeats_for_a_seed_and_leaves_global_state_alone(make):
     np.random.seed(123)  # noqa: NPY002 (the legacy global state must stay untouched)
@@ -67,3 +70,41 @@ def test_copy_task_layout():
     np.testing.assert_array_equal(x[:, 4 + 7 - 1], 7)  # the go marker
     assert np.all(y[:, :-4] == 0)
     np.testing.assert_array_equal(tasks.copy_task(5, 7, 0, 4, 6)[0], x)
+
+
+def test_parity_against_brute_force():
+    x, y = tasks.parity(50, 37, 0)
+    assert x.shape == y.shape == (50, 37) and x.dtype == y.dtype == np.int64
+    assert set(np.unique(x)) == {0, 1}
+    for b in range(50):
+        for t in range(37):
+            assert y[b, t] == sum(x[b, :t + 1]) % 2
+    assert 0.4 < y.mean() < 0.6                        # guessing is right half of the time
+    with pytest.raises(ValueError, match="`T` must be at least 1"):
+        tasks.parity(2, 0, 0)
+
+
+def test_selective_copy_against_brute_force():
+    T, n, S = 30, 5, 8
+    x, y = tasks.selective_copy(200, T, n, 1, n_symbols=S)
+    assert x.shape == (200, T + n) and y.shape == (200, n)
+    for b in range(200):
+        kept = [int(v) for v in x[b, :T] if v != 0]      # the symbols, read in order
+        assert kept == list(y[b]) and len(kept) == n
+        assert np.all(x[b, T:] == S + 1) and np.all((y[b] >= 1) & (y[b] <= S))
+    first = np.argmax(x[:, :T] > 0, axis=1)
+    assert len(np.unique(first)) > 5                     # the positions move: not a copy task
+    with pytest.raises(ValueError, match="`n_tokens` must be in 1..T=4"):
+        tasks.selective_copy(2, 4, 5, 0)
+
+
+def test_associative_recall_against_brute_force():
+    x, y = tasks.associative_recall(100, 6, 4, 2, n_keys=10, n_values=7)
+    assert x.shape == (100, 16) and y.shape == (100, 4)
+    for b in range(100):
+        pairs = dict(zip(x[b, 0:12:2].tolist(), x[b, 1:12:2].tolist(), strict=True))
+        assert len(pairs) == 6                           # distinct keys
+        assert all(0 <= k < 10 for k in pairs) and all(10 <= v < 17 for v in pairs.values())
+        assert [pairs[q] for q in x[b, 12:].tolist()] == y[b].tolist()
+    with pytest.raises(ValueError, match="`n_pairs` must be in 1..n_keys=4"):
+        tasks.associative_recall(2, 5, 1, 0, n_keys=4)
