@@ -16,6 +16,8 @@ forward(x, targets=None) -> (out, loss); seeds reach them only through `seeding`
     captioning   captioners with and without attention over the grid (Chapter 8)
     vqa          visual question answering with the captioner's machinery (Chapter 8)
     transformer  a small Transformer encoder-decoder (Chapter 9)
+    linear_rnn   the scan in torch and the layers built on a linear recurrence: the LRU,
+                 minGRU and a diagonal state space, time-invariant or selective (Chapter 10)
     train        the one training loop (Adam, clipping, budgets, schedules)
     seeding      `seeded(seed)`, the one place torch's generator is seeded
 """
