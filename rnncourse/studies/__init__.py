@@ -27,6 +27,7 @@ STUDIES: dict[str, str] = {
     "tagging": "tagging",            # Chapter 6
     "hierarchical": "hierarchical",  # Chapter 6
     "char_lstm": "char_lstm",        # Chapter 6
+    "skip_stacks": "skip_stacks",    # Chapter 6
     "packing": "packing",            # Chapter 6
     "long_range": "long_range",      # Chapter 5
     "decay_rates": "decay_rates",    # Chapter 5
@@ -37,7 +38,9 @@ STUDIES: dict[str, str] = {
     "copy_attention": "copy_attention",  # Chapter 7
     "toy_search": "toy_search",      # Chapter 7
     "captioning": "captioning",      # Chapter 8
+    "penalty_sweep": "penalty_sweep",  # Chapter 8
     "tradeoffs": "tradeoffs",        # Chapter 9
+    "scan_timing": "scan_timing",    # Chapter 10
     "tradeoffs_small": "tradeoffs_small",  # Chapter 9
 }
 
@@ -45,4 +48,7 @@ STUDIES: dict[str, str] = {
 # schema yet, so the list cannot go stale)
 AWAITING_RUN: frozenset[str] = frozenset({
     "long_range",
+    "penalty_sweep",
+    "scan_timing",
+    "skip_stacks",
 })

@@ -66,10 +66,10 @@ def train(variant, seed: int, V: int, ids, tags, config: Config):
     from rnncourse.models import sequence
     from rnncourse.models.seeding import seeded
 
-    _, K, bi, H = variant
+    _, K, bi, H, *skip = variant                  # skip_stacks adds the skip (models.sequence)
     with seeded(seed):
         model = sequence.Tagger(V, len(pysource.TAGS), H=H, num_layers=K, bidirectional=bi,
-                                E=config.E)
+                                E=config.E, skip=skip[0] if skip else None)
         start = time.process_time()
         sequence.train_tagger(model, ids, tags, config.steps, B=config.B, T=config.T,
                               lr=config.lr, clip=config.clip,
