@@ -9,12 +9,23 @@ b_h), c_0 likewise. At output step t (y_0 = BOS):
   position, alpha_t = softmax_l(tanh(h_{t-1} W_q + a_l W_k) . v), z_t = sum_l alpha_tl a_l;
 - attention=False (Show and Tell style, one vector for the whole image): z_t = mean_l a_l
   at every step;
+- hard=True (stochastic hard attention, Xu et al. 2015): the same alpha_t, but z_t = a_s
+  for one position s ~ Categorical(alpha_t) in training (the most probable position in
+  eval mode, for captions and maps);
 
 then (h_t, c_t) = LSTM([E y_{t-1}; z_t], (h_{t-1}, c_{t-1})) and the logits are
 [h_t; z_t; E y_{t-1}] W_o + b_o. Training is teacher-forced, on the mean cross-entropy of
 the real caption tokens plus, with attention, `penalty` times Xu et al.'s doubly
 stochastic term sum_l (1 - sum_t alpha_tl)^2 (averaged over the batch, t over real steps),
 which asks every position to be looked at about once over the caption.
+
+With hard attention no gradient reaches the scores through the sample. Following Xu et al.,
+the loss adds the REINFORCE term (Williams 1992; `scratch.reinforce` for one choice)
+-(R_b - baseline) * sum_t log alpha_{t, s_t}, with R_b = log p(caption b | the sampled
+positions) = minus the sum of its words' cross-entropies (detached), summed over the batch
+and divided by the number of real words as the cross-entropy is, the baseline a moving
+average of the mean R (0.9 old, 0.1 new, updated by every training forward), minus
+`entropy` times the mean entropy of alpha_t (Xu et al.'s entropy term).
 
 forward(x, targets) -> (logits, loss) with x = images (B, 3, 48, 48) and targets (B, T)
 word ids ending in EOS, PAD after (`data.chardata.WordVocab`). Decoding follows
@@ -47,10 +58,18 @@ def doubly_stochastic(weights: Tensor, real: Tensor) -> Tensor:
 
 class Captioner(nn.Module):
     def __init__(self, V: int, D: int = 32, E: int = 32, H: int = 96,
-                 attention: bool = True, penalty: float = 0.0, pooling: str = "mean") -> None:
+                 attention: bool = True, penalty: float = 0.0, pooling: str = "mean",
+                 hard: bool = False, entropy: float = 0.0) -> None:
         super().__init__()
         if penalty and not attention:
             raise ValueError("Captioner: the doubly stochastic `penalty` needs attention=True.")
+        if hard and not attention:
+            raise ValueError("Captioner: `hard` attention needs attention=True.")
+        if entropy and not hard:
+            raise ValueError("Captioner: the `entropy` term belongs to hard attention "
+                             "(hard=True).")
+        self.hard, self.entropy = hard, entropy
+        self.register_buffer("baseline", torch.zeros(()))
         if pooling not in ("mean", "flat"):
             raise ValueError(f"Captioner: `pooling` must be 'mean' or 'flat', got {pooling!r}.")
         self.encoder = vision.GridEncoder(D)
@@ -86,17 +105,57 @@ class Captioner(nn.Module):
         """y_prev (B,) ids -> (logits (B, V), new state, weights (B, L) or None). `grid` is
         the memory that `begin` returns (`models.search`'s protocol), or the grid (B, L, D)
         itself with its `prepared` terms."""
+        return self._step(y_prev, state, grid, prepared)[:3]
+
+    def _step(self, y_prev: Tensor, state, grid, prepared: Tensor | None = None):
+        """`step`, and the position each row looked at (B,) with hard attention (else None)."""
         if isinstance(grid, tuple):
             grid, prepared = grid
         h, c = state
+        pick = None
         if self.attn is None:
             z, w = self.image_vector(grid), None
         else:
             every = torch.ones(grid.shape[:2], dtype=torch.bool, device=grid.device)
             z, w = self.attn(h, grid, every, prepared)             # (B, D), (B, L)
+            if self.hard:
+                pick = (torch.multinomial(w.detach(), 1)[:, 0] if self.training
+                        else w.argmax(-1))
+                z = grid[torch.arange(grid.shape[0], device=grid.device), pick]
         e = self.emb(y_prev)
         h, c = self.cell(torch.cat([e, z], -1), (h, c))
-        return self.out(torch.cat([h, z, e], -1)) + self.never, (h, c), w
+        return self.out(torch.cat([h, z, e], -1)) + self.never, (h, c), w, pick
+
+    def hard_forward(self, images: Tensor, targets: Tensor) -> tuple[Tensor, Tensor, dict]:
+        """Hard attention's training pass: (logits (B, T, V), loss, parts) with parts the
+        cross-entropy, the REINFORCE term, the entropy, the rewards R (B,), the positions
+        looked at (B, T) and the weights they were drawn from (B, T, L)."""
+        state, memory = self.begin(images)
+        inputs = search.shift_right(targets)
+        logits, weights, picks = [], [], []
+        for i in range(inputs.shape[1]):
+            lg, state, w, pick = self._step(inputs[:, i], state, memory)
+            logits.append(lg)
+            weights.append(w)
+            picks.append(pick)
+        logits, w, picks = torch.stack(logits, 1), torch.stack(weights, 1), torch.stack(picks, 1)
+        real = targets != PAD
+        n_real = real.sum()
+        nll = nn.functional.cross_entropy(logits.transpose(1, 2), targets, ignore_index=PAD,
+                                          reduction="none")          # (B, T), 0 on PAD
+        ce = nll.sum() / n_real
+        reward = -nll.sum(1).detach()                                # log p(y | s, a), (B,)
+        log_pick = torch.log(w.gather(-1, picks[..., None])[..., 0].clamp_min(1e-30))
+        advantage = reward - self.baseline
+        reinforce = -(advantage * (log_pick * real).sum(1)).sum() / n_real
+        ent = -(w * torch.log(w.clamp_min(1e-30))).sum(-1)[real].mean()
+        if self.training:
+            with torch.no_grad():
+                self.baseline.mul_(0.9).add_(0.1 * reward.mean())
+        loss = ce + reinforce - self.entropy * ent
+        return logits, loss, {"cross_entropy": ce.detach(), "reinforce": reinforce.detach(),
+                              "entropy": ent.detach(), "reward": reward, "picks": picks,
+                              "weights": w.detach()}
 
     def teacher_forced(self, images: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
         """Logits (B, T, V) and weights (B, T, L) (None without attention) when step t is
@@ -110,6 +169,9 @@ class Captioner(nn.Module):
         if targets is None:
             return self.greedy(images, max_len=16)[0], None
         targets = torch.as_tensor(targets)
+        if self.hard:
+            logits, loss, _ = self.hard_forward(images, targets)
+            return logits, loss
         logits, weights = self.teacher_forced(images, targets)
         loss = search.sequence_loss(logits, targets)
         if self.penalty:

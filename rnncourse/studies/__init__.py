@@ -39,6 +39,7 @@ STUDIES: dict[str, str] = {
     "toy_search": "toy_search",      # Chapter 7
     "captioning": "captioning",      # Chapter 8
     "penalty_sweep": "penalty_sweep",  # Chapter 8
+    "hard_attention": "hard_attention",  # Chapter 8
     "tradeoffs": "tradeoffs",        # Chapter 9
     "scan_timing": "scan_timing",    # Chapter 10
     "tradeoffs_small": "tradeoffs_small",  # Chapter 9
@@ -47,6 +48,7 @@ STUDIES: dict[str, str] = {
 # ported, smoke-tested, not yet run in full (tests assert each has no results file in the
 # schema yet, so the list cannot go stale)
 AWAITING_RUN: frozenset[str] = frozenset({
+    "hard_attention",
     "long_range",
     "penalty_sweep",
     "scan_timing",

@@ -134,3 +134,63 @@ def test_vqa_training_batches_ask_true_questions_about_the_right_scene():
         assert truth[q] == Q.ANSWERS[int(y[b])]
     (_, q2, _, w2), _ = vqa.training_batches(grid, sc, qv, 64, 3)(0)
     assert torch.equal(q2, questions) and torch.equal(w2, which)
+
+
+def _hard(seed=0, entropy=0.0):
+    torch.manual_seed(seed)
+    return captioning.Captioner(len(WV), D=8, E=6, H=10, hard=True, entropy=entropy).double()
+
+
+def test_hard_attention_looks_at_one_position():
+    """Eval mode reads the most probable position; training samples positions as often as
+    their weights say; the protocol's weights are the distribution, the read is one row."""
+    m = _hard().eval()
+    x = _images(3)
+    with torch.no_grad():
+        state, memory = m.begin(x)
+        y = torch.full((3,), captioning.BOS)
+        lg, _, w, pick = m._step(y, state, memory)
+        assert torch.equal(pick, w.argmax(-1))
+        soft = captioning.Captioner(len(WV), D=8, E=6, H=10).double().eval()
+        soft.load_state_dict(m.state_dict())
+        lg_soft, _, w_soft = soft.step(y, state, memory)
+        # the same scores, another read
+        assert torch.allclose(w, w_soft) and not torch.allclose(lg, lg_soft)
+        m.train()
+        counts = torch.zeros(36, dtype=torch.float64)
+        for _ in range(4000):
+            counts[m._step(y[:1], (state[0][:1], state[1][:1]),
+                           (memory[0][:1], memory[1][:1]))[3]] += 1
+        assert (counts / 4000 - w[0]).abs().max() < 0.03
+
+
+def test_hard_forward_is_cross_entropy_plus_reinforce():
+    m = _hard(entropy=0.01).train()
+    x = _images(4)
+    targets = torch.from_numpy(WV.batch([s.caption for s in scenes.sample(4, 0)], eos=True)[0])
+    before = float(m.baseline)
+    logits, loss, parts = m.hard_forward(x, targets)
+    real = targets != captioning.PAD
+    nll = torch.nn.functional.cross_entropy(logits.transpose(1, 2), targets,
+                                            ignore_index=captioning.PAD, reduction="none")
+    reward = -nll.sum(1)
+    assert torch.allclose(parts["reward"], reward)
+    log_pick = torch.log(parts["weights"].gather(-1, parts["picks"][..., None])[..., 0])
+    by_hand = -((reward - before) * (log_pick * real).sum(1)).sum() / real.sum()
+    assert torch.isclose(parts["reinforce"], by_hand)
+    assert torch.isclose(loss, parts["cross_entropy"] + by_hand - 0.01 * parts["entropy"])
+    moved = 0.9 * before + 0.1 * float(reward.mean().detach())
+    assert torch.isclose(m.baseline, torch.tensor(moved, dtype=m.baseline.dtype))
+    loss.backward()
+    assert m.attn.v.grad.abs().sum() > 0                 # the scores learn only by REINFORCE
+    # another call samples other positions
+    assert not torch.equal(m.hard_forward(x, targets)[2]["picks"], parts["picks"])
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    (dict(attention=False, hard=True), "`hard` attention needs attention=True"),
+    (dict(entropy=0.1), "`entropy` term belongs to hard attention"),
+])
+def test_hard_attention_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        captioning.Captioner(len(WV), **kwargs)
