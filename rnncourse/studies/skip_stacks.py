@@ -8,14 +8,14 @@ input to its output) and, at depth 3, with the embedded input fed to every layer
 stack's weights (tested), so a pair differs by the skip alone; the plain stacks at depths
 2 and 3 are the `tagging` study's "bi 2" and "bi 3" runs again.
 
-    python -m rnncourse.studies skip_stacks     # -> results/skip_stacks.json (5 seeds)
+    python -m rnncourse.studies skip_stacks     # -> results/skip_stacks.json (3 seeds, as tagging)
 """
 
 from __future__ import annotations
 
 from rnncourse.studies.tagging import SMOKE, Config  # noqa: F401  (the study's setting)
 
-SEEDS = 5
+SEEDS = 3
 # (name, layers, bidirectional, H per direction, skip)
 VARIANTS = [["bi 2", 2, True, 64, None], ["bi 2 residual", 2, True, 64, "residual"],
             ["bi 3", 3, True, 64, None], ["bi 3 residual", 3, True, 64, "residual"],
