@@ -10,8 +10,8 @@ The budget is a number of updates, so a run is the same on a fast, a slow or a b
 machine: the seed fixes the initialisation (drawn from a torch.Generator, no global
 seeding) and the data, and the steps fix the work. The CPU seconds a run took are
 recorded, and an optional CPU-time cap (`budget_s`) remains for timing experiments;
-results that anything asserts use `budget_s=inf`. Used by `scripts/long_range.py` and
-by Chapter 5.
+results that anything asserts use `budget_s=inf`. Used by the study `studies.long_range`
+and by Chapter 5.
 """
 
 from __future__ import annotations

@@ -49,7 +49,6 @@ STUDIES: dict[str, str] = {
 # schema yet, so the list cannot go stale)
 AWAITING_RUN: frozenset[str] = frozenset({
     "hard_attention",
-    "long_range",
     "penalty_sweep",
     "scan_timing",
     "skip_stacks",

@@ -1,19 +1,17 @@
-"""The long-range benchmark: one run, the script on a tiny configuration, the results file."""
+"""analysis.longrange and the study studies.long_range: one run, the smoke setting, the
+committed results file."""
 
-import json
 import math
-import subprocess
-import sys
-from pathlib import Path
+from dataclasses import asdict
 
 import pytest
 import torch
 
 from rnncourse.analysis import longrange
+from rnncourse.data.tasks import ADDING_BASELINE_MSE
 from rnncourse.models.lstm import set_forget_bias
 from rnncourse.models.regressor import Regressor
-
-ROOT = Path(__file__).resolve().parents[2]
+from rnncourse.studies import long_range, record
 
 
 def test_train_run_is_bounded_and_well_formed():
@@ -57,22 +55,24 @@ def test_unknown_cell_is_named():
         Regressor("transformer", 4)
 
 
-def test_script_tiny_configuration(tmp_path):
-    out = tmp_path / "lr.json"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "long_range.py"), "--tiny",
-                    "--out", str(out)], check=True, timeout=120, cwd=ROOT)
-    data = json.loads(out.read_text())
-    assert {r["variant"] for r in data["runs"]} == {"rnn", "lstm"}
-    for r in data["runs"]:
-        assert r["steps"] == data["meta"]["budget_steps"] or r["solved"]
-        assert math.isfinite(r["val_mse"])
+def test_study_smoke_runs_one_variant():
+    """The study's run on its smoke setting: a bounded, well-formed result per (cell, T)."""
+    out = long_range.run(["lstm-b0", 10], 0, long_range.SMOKE)
+    assert out["T"] == 10 and out["steps"] <= long_range.SMOKE.max_steps
+    assert math.isfinite(out["val_mse"]) and "seed" not in out and "config" not in out
+    assert long_range.run_config(long_range.SMOKE, "lstm-b0").forget_bias == 0.0
+    assert long_range.run_config(long_range.SMOKE, "lstm").forget_bias == 1.0
 
 
 def test_committed_results_are_well_formed():
-    data = json.loads((ROOT / "results" / "long_range.json").read_text())
-    meta, runs = data["meta"], data["runs"]
-    assert meta["solved_below"] == pytest.approx(0.1 / 6)
-    keys = {(r["variant"], r["T"], r["seed"]) for r in runs}
-    assert len(keys) == len(runs) == len(meta["variants"]) * len(meta["lengths"]) * meta["seeds"]
-    for r in runs:
-        assert r["solved"] == (r["val_mse"] < meta["solved_below"])
+    results = record.load("long_range")
+    config = long_range.Config()
+    results.check_config(asdict(config))
+    solved_below = config.solved_frac * ADDING_BASELINE_MSE
+    assert solved_below == pytest.approx(0.1 / 6)
+    keys = {(r["variant"][0], r["T"], r["seed"]) for r in results.runs}
+    assert len(keys) == len(results.runs) == len(long_range.VARIANTS) * long_range.SEEDS
+    for r in results.runs:
+        assert r["variant"][1] == r["T"]
+        assert r["solved"] == (r["val_mse"] < solved_below)
+        assert r["steps"] == config.max_steps or r["solved"]
