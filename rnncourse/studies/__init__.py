@@ -48,8 +48,6 @@ STUDIES: dict[str, str] = {
 # ported, smoke-tested, not yet run in full (tests assert each has no results file in the
 # schema yet, so the list cannot go stale)
 AWAITING_RUN: frozenset[str] = frozenset({
-    "hard_attention",
-    "penalty_sweep",
     "scan_timing",
     "skip_stacks",
 })
