@@ -35,6 +35,15 @@ def _check_x(name: str, x: Tensor, D: int) -> Tensor:
     return x
 
 
+def _step_by_step(layer: nn.Module, x: Tensor) -> Tensor:
+    """Every output of `layer.step` run over x (B, T, D) from an empty state."""
+    state, out = None, []
+    for t in range(x.shape[1]):
+        o, state = layer.step(x[:, t], state)
+        out.append(o)
+    return torch.stack(out, 1)
+
+
 def _check_method(name: str, method: str) -> None:
     if method not in ("parallel", "loop"):
         raise ValueError(f"{name}: `method` must be 'parallel' or 'loop', got {method!r}.")
@@ -56,11 +65,7 @@ class LinearAttention(nn.Module):
         x = _check_x("LinearAttention", x, self.D)
         _check_method("LinearAttention", method)
         if method == "loop":
-            state, out = None, []
-            for t in range(x.shape[1]):
-                o, state = self.step(x[:, t], state)
-                out.append(o)
-            return torch.stack(out, 1)
+            return _step_by_step(self, x)
         q, k, v = self.features(x)
         scores = torch.tril(q @ k.transpose(1, 2))                    # (B, T, T), causal
         return (scores @ v) / scores.sum(-1, keepdim=True)
@@ -95,11 +100,7 @@ class DeltaNet(nn.Module):
         x = _check_x("DeltaNet", x, self.D)
         _check_method("DeltaNet", method)
         if method == "loop":
-            state, out = None, []
-            for t in range(x.shape[1]):
-                o, state = self.step(x[:, t], state)
-                out.append(o)
-            return torch.stack(out, 1)
+            return _step_by_step(self, x)
         q, k, v, beta = self.features(x)
         T = x.shape[1]
         eye = torch.eye(T, dtype=x.dtype, device=x.device)

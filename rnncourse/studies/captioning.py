@@ -58,7 +58,9 @@ VARIANTS = ["attention", "attention+penalty", "mean", "flat", "blue 0.9", "blue 
 
 
 @dataclass
-class Config:
+class Recipe:
+    """The captioner's sizes and training recipe, shared by every captioning study."""
+
     D: int = 32                  # features per grid position (the encoder's channels)
     E: int = 32                  # word embedding size
     H: int = 96                  # the decoder LSTM's units
@@ -67,6 +69,10 @@ class Config:
     lr: float = 1e-2             # Adam's starting step size
     decay_floor: float = 0.05    # the step size falls linearly to this share of lr
     clip: float = 1.0            # global gradient norm clip (captioners and VQA)
+
+
+@dataclass
+class Config(Recipe):
     penalty: float = 0.01        # lambda of the doubly stochastic penalty (its variant)
     n_test: int = 500            # held-out test scenes
     n_comp: int = 300            # scenes of the compositional split

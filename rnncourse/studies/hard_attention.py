@@ -27,21 +27,15 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from rnncourse.studies.captioning import Recipe
+
 SEEDS = 5
 VARIANTS = ["soft", "hard"]
 GRAD = 18            # NumPy streams [seed, GRAD] (one fixed batch) and [seed, GRAD + 1]
 
 
 @dataclass
-class Config:
-    D: int = 32                  # as in captioning.Config
-    E: int = 32
-    H: int = 96
-    B: int = 32
-    steps: int = 600
-    lr: float = 1e-2
-    decay_floor: float = 0.05
-    clip: float = 1.0
+class Config(Recipe):            # captioning's sizes and recipe, and:
     n_test: int = 500
     max_len: int = 14
     entropy: float = 0.01        # weight of the entropy of alpha in hard attention's loss

@@ -23,21 +23,15 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from rnncourse.studies.captioning import Recipe
+
 SEEDS = 5
 VARIANTS = [0.0, 1e-4, 1e-3, 3e-3, 1e-2]
 LOSS = 16            # NumPy stream [seed, LOSS]: the scenes the final loss is measured on
 
 
 @dataclass
-class Config:
-    D: int = 32                  # as in captioning.Config
-    E: int = 32
-    H: int = 96
-    B: int = 32
-    steps: int = 600
-    lr: float = 1e-2
-    decay_floor: float = 0.05
-    clip: float = 1.0
+class Config(Recipe):            # captioning's sizes and recipe, and:
     n_test: int = 500            # held-out test scenes (captioning's stream [seed, TEST])
     max_len: int = 14
     n_loss: int = 256            # fresh training scenes the final loss is split on
