@@ -27,12 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-
-def _check_x(name: str, x: Tensor, D: int) -> Tensor:
-    x = torch.as_tensor(x)
-    if x.dim() != 3 or x.shape[-1] != D:
-        raise ValueError(f"{name}: `x` must have shape (B, T, D={D}), got {tuple(x.shape)}.")
-    return x
+from rnncourse.models.linear_rnn import _check_x
 
 
 def _step_by_step(layer: nn.Module, x: Tensor) -> Tensor:
