@@ -138,10 +138,14 @@ def _first_difference(x: str, y: str) -> str:
     return f"book build: ...{x[start:at + 80]!r}; second: ...{y[start:at + 80]!r}"
 
 
-# The chapters that train (chaotic runs in torch and NumPy): the ones whose numbers could
-# differ between two executions if anything in them depended on more than the seed.
-TRAINING_CHAPTERS = ["03-bptt", "04-gradients", "05-lstm-gru", "06-pytorch-rnns",
-                     "07-seq2seq-attention", "08-captioning-attention", "09-epilogue"]
+# One chapter that trains (chaotic runs in torch and NumPy) is executed a second time and
+# compared digit for digit: the chapter-level check that nothing in a kernel (start-up,
+# hashing, the order cells leave things in) changes a printed number. Chapter 5 is the
+# cheapest chapter that trains in both. Until 2026-12-07 all seven training chapters were
+# executed twice (7 min of `make test`); their live runs are the studies' code, and every
+# study is checked to repeat itself in another process after other global draws
+# (tests/studies/test_repeatable.py), which is where a seed not passed would show.
+TRAINING_CHAPTERS = ["05-lstm-gru"]
 
 
 @pytest.mark.slow

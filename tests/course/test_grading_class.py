@@ -4,9 +4,8 @@ edit (COURSE.md's grading contract: a crash costs only what it breaks; tampering
 detected, earns nothing and is reported; feedback shows checks and hints, never the hidden
 tests).
 
-For two sets (one whose tests use NumPy only, one whose tests use torch), every learner of
-`_class` hands in the release with the reference answers, changed in one way. The test
-knows from the reference which tasks' tests call which function (`_calls`), so it can say
+For set 07 (its tests use NumPy and torch), every learner of `_class` hands in the release
+with the reference answers, changed in one way. The test knows from the reference which tasks' tests call which function (`_calls`), so it can say
 exactly which marks each learner keeps: a broken function costs the tasks whose tests run
 it; a change to the grading environment costs every task from the first test cell after it.
 Submission times are printed, not asserted (they are measured and reported in the README).
@@ -41,7 +40,7 @@ from harness import (
     tasks,
 )
 
-CLASS_SETS = ["03-bptt", "07-attention"]
+CLASS_SETS = ["07-attention"]
 CONFIG = """
 c.GuardedExecute.timeout = 5
 c.GuardedExecute.interrupt_grace = 3
@@ -171,14 +170,10 @@ def _class(set_name: str):
         ts[3 % n].name: "runs out of memory"})
     learners["recursion, SystemExit"] = broken({ts[0].name: "recurses forever",
                                                 ts[1].name: "raises SystemExit"})
-    hang = "swallows the interrupt" if set_name == CLASS_SETS[0] else \
-        "catches the interrupt in a loop"
-    learners[hang] = broken({leaf: hang})
+    for hang in ("swallows the interrupt", "catches the interrupt in a loop"):
+        learners[hang] = broken({leaf: hang})
 
-    tampers = ["rebinds checks", "patches np.allclose"] + (
-        ["patches a builtin", "reads the solutions"] if set_name == CLASS_SETS[0] else
-        ["patches the checker", "looks at the class and starts a process"])
-    for i, what in enumerate(tampers):
+    for i, what in enumerate(TAMPERS):
         code, shown = TAMPERS[what]
         code = code.replace("{set}", set_name)
         k = 1 + i % (n - 1)

@@ -48,7 +48,7 @@ from harness import (
 )
 
 SETS = exercise_sets()
-CLASS_SETS = ["03-bptt", "07-attention"]   # graded as a class in tests/course/test_grading_class.py
+CLASS_SETS = ["07-attention"]   # graded as a class in tests/course/test_grading_class.py
 GRADING_TIMEOUT = 8  # seconds per cell in the autograding test (the real config uses more)
 
 
