@@ -18,6 +18,8 @@ forward(x, targets=None) -> (out, loss); seeds reach them only through `seeding`
     transformer  a small Transformer encoder-decoder (Chapter 9)
     linear_rnn   the scan in torch and the layers built on a linear recurrence: the LRU,
                  minGRU and a diagonal state space, time-invariant or selective (Chapter 10)
+    tracking     a label at every step over any recurrent layer, nonlinear or linear,
+                 for the state-tracking tasks (Chapter 10)
     linear_attention  linear attention and the delta rule, attention as a recurrence with
                  a matrix state (Chapter 10)
     train        the one training loop (Adam, clipping, budgets, schedules)

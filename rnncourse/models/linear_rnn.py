@@ -12,6 +12,9 @@ scan) and `step` (one time step), tested against each other.
                 lambda = exp(-exp(nu) + i exp(theta)) initialised on a ring
                 r_min <= |lambda| <= r_max, the input scaled by gamma = sqrt(1 - |lambda|^2),
                 the output Re(C h_t) + D x_t
+    GatedLinearRNN  the diagonal linear RNN of the state-tracking experiments: decays
+                a_t = sigmoid(x_t W_a + c) in (0, 1) ("positive") or 2 sigmoid(.) - 1 in
+                (-1, 1) ("signed", Grazzi et al. 2025), inputs b_t = x_t W_b
     MinGRU      Feng et al. (2024)'s minGRU: z_t = sigmoid(x_t W_z + b_z),
                 h~_t = x_t W_h + b_h, h_t = (1 - z_t) * h_{t-1} + z_t * h~_t
     DiagonalSSM a diagonal state space discretised with the zero-order hold: per channel d
@@ -127,6 +130,44 @@ class LRU(nn.Module):
         b = self._inputs(x_t)
         h = b if h is None else self.eigenvalues().to(b.dtype) * h + b
         return self._read(h, x_t), h
+
+
+EIGENVALUES = ("positive", "signed")
+
+
+class GatedLinearRNN(nn.Module):
+    """A diagonal linear RNN whose decays are computed from the input: D inputs, H states,
+    h_t = a_t * h_{t-1} + x_t W_b with a_t = sigmoid(x_t W_a + c) when `eigenvalues` is
+    "positive" (each a_t in (0, 1), as in Mamba's exp(Delta A) or minGRU's 1 - z_t) and
+    a_t = 2 sigmoid(x_t W_a + c) - 1 when it is "signed" (in (-1, 1): a state can flip its
+    sign, Grazzi et al.'s extension). a_t is the eigenvalue of the step's diagonal
+    transition, so the two differ only in the range the eigenvalues may take. b_t has no
+    bias, so tokens with x_t W_b = 0 only rescale the state."""
+
+    def __init__(self, D: int, H: int, eigenvalues: str = "positive") -> None:
+        super().__init__()
+        if eigenvalues not in EIGENVALUES:
+            raise ValueError(f"GatedLinearRNN: `eigenvalues` must be one of {EIGENVALUES}, "
+                             f"got {eigenvalues!r}.")
+        self.D, self.H, self.eigenvalues = D, H, eigenvalues
+        self.decay = nn.Linear(D, H)
+        self.write = nn.Linear(D, H, bias=False)
+
+    def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        s = torch.sigmoid(self.decay(x))
+        return (s if self.eigenvalues == "positive" else 2 * s - 1), self.write(x)
+
+    def forward(self, x: Tensor, h0: Tensor | None = None, method: str = "parallel"
+                ) -> tuple[Tensor, Tensor]:
+        """x (B, T, D) -> (h (B, T, H), h_T (B, H))."""
+        a, b = self.coefficients(_check_x("GatedLinearRNN", x, self.D))
+        h = scan(a, b, h0, method)
+        return h, h[:, -1]
+
+    def step(self, x_t: Tensor, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        a, b = self.coefficients(x_t)
+        h = b if h is None else a * h + b
+        return h, h
 
 
 class MinGRU(nn.Module):

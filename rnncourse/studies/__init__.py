@@ -42,6 +42,7 @@ STUDIES: dict[str, str] = {
     "hard_attention": "hard_attention",  # Chapter 8
     "tradeoffs": "tradeoffs",        # Chapter 9
     "scan_timing": "scan_timing",    # Chapter 10
+    "parity": "parity",              # Chapter 10
     "tradeoffs_small": "tradeoffs_small",  # Chapter 9
 }
 

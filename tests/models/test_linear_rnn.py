@@ -53,6 +53,8 @@ def test_scan_gradients_equal_the_loops():
 def _layers():
     torch.manual_seed(0)
     return {"lru": L.LRU(4, 6, r_min=0.5, r_max=0.99), "mingru": L.MinGRU(4, 5),
+            "gated positive": L.GatedLinearRNN(4, 5, "positive"),
+            "gated signed": L.GatedLinearRNN(4, 5, "signed"),
             "ssm selective": L.DiagonalSSM(4, 3, selective=True),
             "ssm time-invariant": L.DiagonalSSM(4, 3, selective=False)}
 
@@ -89,6 +91,29 @@ def test_lru_ring_and_normalisation():
     assert torch.allclose(gamma, torch.sqrt(1 - lam.abs() ** 2), rtol=1e-3)   # set in float32
     with pytest.raises(ValueError, match="r_min < r_max"):
         L.LRU(2, 2, r_min=0.9, r_max=0.5)
+
+
+def test_gated_linear_rnn_eigenvalue_ranges_and_the_parity_solution():
+    torch.manual_seed(0)
+    x = _f64(3, 50, 4, g=torch.Generator().manual_seed(4)) * 5
+    pos, sig = (L.GatedLinearRNN(4, 6, e).double() for e in L.EIGENVALUES)
+    a_pos, a_sig = pos.coefficients(x)[0], sig.coefficients(x)[0]
+    assert torch.all((a_pos > 0) & (a_pos < 1)) and torch.all((a_sig > -1) & (a_sig < 1))
+    assert (a_sig < 0).any() and (a_sig > 0).any()
+    # signed decays can hold parity: write 1 at a start token, then decay -1 on a one, +1
+    # on a zero (large gate weights): the state's sign after any number of bits is (-1)^ones
+    m = L.GatedLinearRNN(3, 1, "signed").double()                   # tokens: 0, 1, start
+    with torch.no_grad():
+        m.decay.weight.copy_(torch.tensor([[40.0], [-40.0], [0.0]]).T)
+        m.decay.bias.zero_()
+        m.write.weight.copy_(torch.tensor([[0.0, 0.0, 1.0]]))
+    bits = torch.randint(0, 2, (4, 300), generator=torch.Generator().manual_seed(5))
+    tokens = torch.cat([torch.full((4, 1), 2), bits], 1)
+    h, _ = m(torch.nn.functional.one_hot(tokens, 3).double())
+    parity = bits.cumsum(1) % 2
+    assert torch.equal((h[:, 1:, 0] < 0).long(), parity)
+    with pytest.raises(ValueError, match="`eigenvalues` must be one of"):
+        L.GatedLinearRNN(2, 2, "complex")
 
 
 def test_zero_order_hold_and_selectivity():
