@@ -10,12 +10,15 @@ the read-out), so a seed fixes them without touching torch's global generator.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 from torch import Tensor, nn
 
 from rnncourse.models.lstm import set_forget_bias
 from rnncourse.models.recurrent import uniform_
+from rnncourse.models.seeding import seeded
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -30,8 +33,9 @@ class Regressor(nn.Module):
         if cell not in CELLS:
             raise ValueError(f"Regressor: `cell` must be one of {sorted(CELLS)}, got {cell!r}.")
         # torch's constructors initialise from the global generator; with our own
-        # generator, its state is saved and restored around them (fork_rng).
-        with torch.random.fork_rng(devices=[], enabled=generator is not None):
+        # generator, they draw inside `seeded` (which gives the global generator its state
+        # back) and their draws are replaced below.
+        with seeded(0) if generator is not None else contextlib.nullcontext():
             self.rnn = CELLS[cell](input_size=input_size, hidden_size=H, batch_first=True)
             self.out = nn.Linear(H, 1)
         if generator is not None:

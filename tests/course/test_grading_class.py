@@ -5,10 +5,11 @@ detected, earns nothing and is reported; feedback shows checks and hints, never 
 tests).
 
 For set 07 (its tests use NumPy and torch), every learner of `_class` hands in the release
-with the reference answers, changed in one way. The test knows from the reference which tasks' tests call which function (`_calls`), so it can say
-exactly which marks each learner keeps: a broken function costs the tasks whose tests run
-it; a change to the grading environment costs every task from the first test cell after it.
-Submission times are printed, not asserted (they are measured and reported in the README).
+with the reference answers, changed in one way. The test knows from the reference which
+tasks' tests call which function (`_calls`), so it can say exactly which marks each
+learner keeps: a broken function costs the tasks whose tests run it; a change to the
+grading environment costs every task from the first test cell after it. Submission times
+are printed, not asserted (they are measured and reported in the README).
 """
 
 from __future__ import annotations

@@ -126,3 +126,31 @@ def test_same_idea_same_module_name_in_both_code_wings():
     models = {p.stem for p in (PACKAGE / "models").glob("*.py")}
     for idea in ("rnn", "lstm", "gru", "remedies", "search"):
         assert idea in scratch and idea in models, idea
+
+
+GLOBAL_SEEDING = re.compile(r"torch\.(random\.)?manual_seed\(|fork_rng\(|torch\.seed\(|"
+                            r"np\.random\.seed\(")
+
+
+def global_seeding(text: str) -> list[str]:
+    """The lines of `text` that seed or fork a global generator."""
+    return [line.strip() for line in text.splitlines() if GLOBAL_SEEDING.search(line)]
+
+
+def test_seeds_reach_torch_only_through_the_seeding_helper():
+    """No `torch.manual_seed`, `fork_rng` or `np.random.seed` in the package (outside
+    models/seeding.py), the scripts or the chapters: seeds are arguments, torch's global
+    generator is seeded in one place. (`torch.Generator().manual_seed(s)` makes a generator
+    of one's own and is not matched.)"""
+    root = PACKAGE.parent
+    files = [p for p in sorted(PACKAGE.rglob("*.py")) if p.name != "seeding.py"]
+    files += sorted((root / "scripts").glob("*.py")) + sorted((root / "book").glob("*.ipynb"))
+    found = {str(p.relative_to(root)): hits for p in files
+             if (hits := global_seeding(p.read_text()))}
+    assert not found, f"global seeding outside models/seeding.py: {found}"
+
+
+def test_the_seeding_check_can_fail():
+    assert global_seeding("with torch.random.fork_rng(devices=[]):\n    torch.manual_seed(3)")
+    assert global_seeding("np.random.seed(0)")
+    assert not global_seeding("g = torch.Generator().manual_seed(seed)\nrng = default_rng(0)")
