@@ -15,6 +15,8 @@ then a small MLP to C classes. The layers, `LAYERS`:
                         the token (linear_rnn.DiagonalSSM; H channels, so tokens are
                         embedded in H dimensions)
 
+With `depth` > 1, more layers of the same kind follow the first, each adding its output
+to its input (read through an RMS normalisation), as in Mamba's and the LRU's stacks.
 forward(x, targets=None) -> (logits (B, T, C), loss): the mean cross-entropy over the steps
 whose target is not `ignore` (-100).
 """
@@ -31,25 +33,34 @@ LAYERS = ("rnn", "lstm", "gru", "mingru", "linear-positive", "linear-signed", "s
 IGNORE = -100
 
 
+def _layer(kind: str, D: int, H: int, N: int) -> nn.Module:
+    """One recurrent layer of `kind`, D inputs, H outputs (state spaces: D = H channels)."""
+    if kind.startswith("ssm"):
+        return DiagonalSSM(H, N, selective=kind == "ssm-selective")
+    if kind in ("rnn", "lstm", "gru"):
+        return {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](D, H, batch_first=True)
+    if kind == "mingru":
+        return MinGRU(D, H)
+    return GatedLinearRNN(D, H, kind.removeprefix("linear-"))
+
+
 class StepTagger(nn.Module):
     def __init__(self, kind: str, V: int, C: int, E: int = 16, H: int = 32, M: int = 32,
-                 N: int = 8) -> None:
+                 N: int = 8, depth: int = 1) -> None:
         super().__init__()
         if kind not in LAYERS:
             raise ValueError(f"StepTagger: `kind` must be one of {LAYERS}, got {kind!r}.")
+        if not (isinstance(depth, int) and depth >= 1):
+            raise ValueError(f"StepTagger: `depth` must be a positive int, got {depth!r}.")
         self.kind, self.V = kind, V
         self.embed = nn.Embedding(V, H if kind.startswith("ssm") else E)
-        if kind.startswith("ssm"):
-            self.layer = DiagonalSSM(H, N, selective=kind == "ssm-selective")
-        elif kind in ("rnn", "lstm", "gru"):
-            self.layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](
-                E, H, batch_first=True)
-        elif kind == "mingru":
-            self.layer = MinGRU(E, H)
-        else:
-            self.layer = GatedLinearRNN(E, H, kind.removeprefix("linear-"))
+        self.layer = _layer(kind, H if kind.startswith("ssm") else E, H, N)
         self.norm = nn.RMSNorm(H, elementwise_affine=False)
         self.read = nn.Sequential(nn.Linear(H, M), nn.ReLU(), nn.Linear(M, C))
+        # layers 2..depth: h <- h + layer(RMSNorm(h)), H to H
+        self.more = nn.ModuleList(_layer(kind, H, H, N) for _ in range(depth - 1))
+        self.more_norms = nn.ModuleList(nn.RMSNorm(H, elementwise_affine=False)
+                                        for _ in range(depth - 1))
 
     def forward(self, x: Tensor, targets: Tensor | None = None
                 ) -> tuple[Tensor, Tensor | None]:
@@ -60,6 +71,8 @@ class StepTagger(nn.Module):
         if x.numel() and (x.min() < 0 or x.max() >= self.V):
             raise ValueError(f"StepTagger: `x` holds ids outside 0..V-1={self.V - 1}.")
         h = self.layer(self.embed(x))[0]                                # (B, T, H)
+        for layer, norm in zip(self.more, self.more_norms, strict=True):
+            h = h + layer(norm(h))[0]
         logits = self.read(self.norm(h))
         if targets is None:
             return logits, None

@@ -1,6 +1,6 @@
-"""models.tracking: every layer gives one label per step, causally (a step's label does not
-depend on later tokens), masks ignored targets out of the loss, learns a tiny task, and
-rejects bad input by name."""
+"""models.tracking: every layer, one deep or two, gives one label per step, causally (a
+step's label does not depend on later tokens), masks ignored targets out of the loss,
+learns a tiny task, and rejects bad input by name."""
 
 import pytest
 import torch
@@ -9,10 +9,12 @@ from rnncourse.models import tracking
 from rnncourse.models.seeding import seeded
 
 
+@pytest.mark.parametrize("depth", [1, 2])
 @pytest.mark.parametrize("kind", tracking.LAYERS)
-def test_labels_every_step_causally_and_ignores_masked_targets(kind):
+def test_labels_every_step_causally_and_ignores_masked_targets(kind, depth):
     with seeded(0):
-        m = tracking.StepTagger(kind, V=5, C=3, E=4, H=6, M=5).double()
+        m = tracking.StepTagger(kind, V=5, C=3, E=4, H=6, M=5, depth=depth).double()
+    assert len(m.more) == depth - 1
     g = torch.Generator().manual_seed(1)
     x = torch.randint(0, 5, (3, 12), generator=g)
     logits, _ = m(x)
@@ -49,6 +51,8 @@ def test_a_short_run_learns_to_copy_the_current_token():
 def test_errors_name_the_argument():
     with seeded(0):
         m = tracking.StepTagger("gru", V=3, C=2)
+    with pytest.raises(ValueError, match="`depth` must be a positive int"):
+        tracking.StepTagger("gru", V=3, C=2, depth=0)
     with pytest.raises(ValueError, match="`kind` must be one of"):
         tracking.StepTagger("transformer", V=3, C=2)
     with pytest.raises(ValueError, match=r"`x` must be int64 token ids of shape \(B, T\)"):
