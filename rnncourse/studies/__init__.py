@@ -43,6 +43,7 @@ STUDIES: dict[str, str] = {
     "tradeoffs": "tradeoffs",        # Chapter 9
     "scan_timing": "scan_timing",    # Chapter 10
     "parity": "parity",              # Chapter 10
+    "selective_copy": "selective_copy",  # Chapter 10
     "tradeoffs_small": "tradeoffs_small",  # Chapter 9
 }
 
