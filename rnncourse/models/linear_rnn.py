@@ -132,10 +132,29 @@ class LRU(nn.Module):
         return self._read(h, x_t), h
 
 
+class _GatedByInput(nn.Module):
+    """A layer h_t = a_t * h_{t-1} + b_t whose (a_t, b_t) = self.coefficients(x_t) come from
+    the input alone: its parallel form (the scan) and its step, written once."""
+
+    D: int
+
+    def forward(self, x: Tensor, h0: Tensor | None = None, method: str = "parallel"
+                ) -> tuple[Tensor, Tensor]:
+        """x (B, T, D) -> (h (B, T, H), h_T (B, H))."""
+        a, b = self.coefficients(_check_x(type(self).__name__, x, self.D))
+        h = scan(a, b, h0, method)
+        return h, h[:, -1]
+
+    def step(self, x_t: Tensor, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        a, b = self.coefficients(x_t)
+        h = b if h is None else a * h + b
+        return h, h
+
+
 EIGENVALUES = ("positive", "signed")
 
 
-class GatedLinearRNN(nn.Module):
+class GatedLinearRNN(_GatedByInput):
     """A diagonal linear RNN whose decays are computed from the input: D inputs, H states,
     h_t = a_t * h_{t-1} + x_t W_b with a_t = sigmoid(x_t W_a + c) when `eigenvalues` is
     "positive" (each a_t in (0, 1), as in Mamba's exp(Delta A) or minGRU's 1 - z_t) and
@@ -157,20 +176,8 @@ class GatedLinearRNN(nn.Module):
         s = torch.sigmoid(self.decay(x))
         return (s if self.eigenvalues == "positive" else 2 * s - 1), self.write(x)
 
-    def forward(self, x: Tensor, h0: Tensor | None = None, method: str = "parallel"
-                ) -> tuple[Tensor, Tensor]:
-        """x (B, T, D) -> (h (B, T, H), h_T (B, H))."""
-        a, b = self.coefficients(_check_x("GatedLinearRNN", x, self.D))
-        h = scan(a, b, h0, method)
-        return h, h[:, -1]
 
-    def step(self, x_t: Tensor, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        a, b = self.coefficients(x_t)
-        h = b if h is None else a * h + b
-        return h, h
-
-
-class MinGRU(nn.Module):
+class MinGRU(_GatedByInput):
     """Feng et al.'s minGRU: the GRU with its gates and candidate computed from x_t alone
     (no reset gate, no h_{t-1} inside), so its recurrence is linear in h."""
 
@@ -183,18 +190,6 @@ class MinGRU(nn.Module):
     def coefficients(self, x: Tensor) -> tuple[Tensor, Tensor]:
         z = torch.sigmoid(self.gate(x))
         return 1 - z, z * self.candidate(x)
-
-    def forward(self, x: Tensor, h0: Tensor | None = None, method: str = "parallel"
-                ) -> tuple[Tensor, Tensor]:
-        """x (B, T, D) -> (h (B, T, H), h_T (B, H))."""
-        a, b = self.coefficients(_check_x("MinGRU", x, self.D))
-        h = scan(a, b, h0, method)
-        return h, h[:, -1]
-
-    def step(self, x_t: Tensor, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        a, b = self.coefficients(x_t)
-        h = b if h is None else a * h + b
-        return h, h
 
 
 class DiagonalSSM(nn.Module):
