@@ -17,6 +17,10 @@ q_t S_t (row vectors, `book/notation`), a fixed-size memory however long the seq
                      solve one lower-triangular system, (I + diag(beta) tril(K K^T, -1)) U
                      = diag(beta) V, and O = tril(Q K^T) U.
 
+    SoftmaxAttention the reference: causal scaled dot-product attention, one head, whose
+                     "state" is the cache of every key and value so far (2 t d numbers
+                     at step t, growing with the sequence, where the two above keep d^2)
+
 `forward(x, method="parallel" | "loop")` gives every output; `step(x_t, state)` one step;
 the two are tested against each other.
 """
@@ -111,3 +115,35 @@ class DeltaNet(nn.Module):
         read = (k[:, None, :] @ S)[:, 0]                               # k_t S_{t-1}
         S = S + beta[:, :, None] * k[:, :, None] * (v - read)[:, None, :]
         return (q[:, None, :] @ S)[:, 0], S
+
+
+class SoftmaxAttention(nn.Module):
+    """Causal softmax attention, one head of size d: o_t = softmax_s<=t(q_t . k_s / sqrt(d))
+    weighted mean of v_s (Chapter 9's attention), its cache growing by one key and value a
+    step."""
+
+    def __init__(self, D: int, d: int) -> None:
+        super().__init__()
+        self.D, self.d = D, d
+        self.q, self.k, self.v = (nn.Linear(D, d, bias=False) for _ in range(3))
+
+    def forward(self, x: Tensor, method: str = "parallel") -> Tensor:
+        """x (B, T, D) -> outputs (B, T, d)."""
+        x = _check_x("SoftmaxAttention", x, self.D)
+        _check_method("SoftmaxAttention", method)
+        if method == "loop":
+            return _step_by_step(self, x)
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        T = x.shape[1]
+        future = torch.triu(torch.ones(T, T, dtype=torch.bool, device=x.device), diagonal=1)
+        scores = (q @ k.transpose(1, 2) / self.d ** 0.5).masked_fill(future, float("-inf"))
+        return torch.softmax(scores, -1) @ v
+
+    def step(self, x_t: Tensor, cache: tuple[Tensor, Tensor] | None = None
+             ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """x_t (B, D), cache (K (B, t, d), V (B, t, d)) or None -> (o_t (B, d), new cache)."""
+        q, k, v = self.q(x_t), self.k(x_t)[:, None], self.v(x_t)[:, None]
+        K, V = (k, v) if cache is None else (torch.cat([cache[0], k], 1),
+                                             torch.cat([cache[1], v], 1))
+        w = torch.softmax((K @ q[:, :, None])[..., 0] / self.d ** 0.5, -1)   # (B, t)
+        return (w[:, None, :] @ V)[:, 0], (K, V)

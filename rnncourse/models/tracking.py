@@ -14,6 +14,12 @@ then a small MLP to C classes. The layers, `LAYERS`:
                         size, input and read-out the same at every step or computed from
                         the token (linear_rnn.DiagonalSSM; H channels, so tokens are
                         embedded in H dimensions)
+    linear-attention, deltanet, softmax-attention   one head of size H over the sequence
+                        (models.linear_attention), a d x d matrix state or, for softmax
+                        attention, the cache of every key and value
+
+`shift=True` adds to each token's embedding a learned map of the previous token's (a
+one-step causal shift), so that one layer can bind a key to the value that follows it.
 
 With `depth` > 1, more layers of the same kind follow the first, each adding its output
 to its input (read through an RMS normalisation), as in Mamba's and the LRU's stacks.
@@ -26,10 +32,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from rnncourse.models.linear_attention import DeltaNet, LinearAttention, SoftmaxAttention
 from rnncourse.models.linear_rnn import DiagonalSSM, GatedLinearRNN, MinGRU
 
 LAYERS = ("rnn", "lstm", "gru", "mingru", "linear-positive", "linear-signed", "ssm-lti",
-          "ssm-selective")
+          "ssm-selective", "linear-attention", "deltanet", "softmax-attention")
 IGNORE = -100
 
 
@@ -41,12 +48,20 @@ def _layer(kind: str, D: int, H: int, N: int) -> nn.Module:
         return {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind](D, H, batch_first=True)
     if kind == "mingru":
         return MinGRU(D, H)
+    if kind.endswith(("attention", "deltanet")):
+        return {"linear-attention": LinearAttention, "deltanet": DeltaNet,
+                "softmax-attention": SoftmaxAttention}[kind](D, H)
     return GatedLinearRNN(D, H, kind.removeprefix("linear-"))
+
+
+def _out(result) -> Tensor:
+    """Every step's output of a layer: recurrent layers return (outputs, state)."""
+    return result[0] if isinstance(result, tuple) else result
 
 
 class StepTagger(nn.Module):
     def __init__(self, kind: str, V: int, C: int, E: int = 16, H: int = 32, M: int = 32,
-                 N: int = 8, depth: int = 1) -> None:
+                 N: int = 8, depth: int = 1, shift: bool = False) -> None:
         super().__init__()
         if kind not in LAYERS:
             raise ValueError(f"StepTagger: `kind` must be one of {LAYERS}, got {kind!r}.")
@@ -61,6 +76,8 @@ class StepTagger(nn.Module):
         self.more = nn.ModuleList(_layer(kind, H, H, N) for _ in range(depth - 1))
         self.more_norms = nn.ModuleList(nn.RMSNorm(H, elementwise_affine=False)
                                         for _ in range(depth - 1))
+        width = self.embed.embedding_dim
+        self.shift = nn.Linear(width, width, bias=False) if shift else None
 
     def forward(self, x: Tensor, targets: Tensor | None = None
                 ) -> tuple[Tensor, Tensor | None]:
@@ -70,9 +87,12 @@ class StepTagger(nn.Module):
                              f"{x.dtype} {tuple(x.shape)}.")
         if x.numel() and (x.min() < 0 or x.max() >= self.V):
             raise ValueError(f"StepTagger: `x` holds ids outside 0..V-1={self.V - 1}.")
-        h = self.layer(self.embed(x))[0]                                # (B, T, H)
+        e = self.embed(x)
+        if self.shift is not None:                  # e_t + e_{t-1} W_shift (zeros before t=1)
+            e = e + self.shift(nn.functional.pad(e, (0, 0, 1, 0))[:, :-1])
+        h = _out(self.layer(e))                                        # (B, T, H)
         for layer, norm in zip(self.more, self.more_norms, strict=True):
-            h = h + layer(norm(h))[0]
+            h = h + _out(layer(norm(h)))
         logits = self.read(self.norm(h))
         if targets is None:
             return logits, None

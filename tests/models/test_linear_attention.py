@@ -13,7 +13,7 @@ def _x(seed, B=2, T=9, D=5):
                        dtype=torch.float64)
 
 
-@pytest.mark.parametrize("cls", [LA.LinearAttention, LA.DeltaNet])
+@pytest.mark.parametrize("cls", [LA.LinearAttention, LA.DeltaNet, LA.SoftmaxAttention])
 def test_parallel_form_equals_the_recurrence(cls):
     torch.manual_seed(0)
     m = cls(5, 4).double()
@@ -38,6 +38,19 @@ def test_linear_attention_is_causal_attention_with_phi():
     x2 = x.clone()
     x2[:, 6] += 1
     assert torch.allclose(m(x2)[:, :6], m(x)[:, :6]) and not torch.allclose(m(x2)[:, 6], m(x)[:, 6])
+
+
+def test_softmax_attention_against_torch_and_its_growing_cache():
+    torch.manual_seed(0)
+    m = LA.SoftmaxAttention(5, 4).double()
+    x = _x(4)
+    want = torch.nn.functional.scaled_dot_product_attention(m.q(x), m.k(x), m.v(x),
+                                                            is_causal=True)
+    assert torch.allclose(m(x), want, atol=1e-12)
+    _, cache = None, None
+    for t in range(3):
+        _, cache = m.step(x[:, t], cache)
+    assert cache[0].shape == cache[1].shape == (2, 3, 4)
 
 
 def test_delta_rule_overwrites_where_linear_attention_adds():

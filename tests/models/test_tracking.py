@@ -9,11 +9,12 @@ from rnncourse.models import tracking
 from rnncourse.models.seeding import seeded
 
 
-@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("depth, shift", [(1, False), (2, False), (1, True)])
 @pytest.mark.parametrize("kind", tracking.LAYERS)
-def test_labels_every_step_causally_and_ignores_masked_targets(kind, depth):
+def test_labels_every_step_causally_and_ignores_masked_targets(kind, depth, shift):
     with seeded(0):
-        m = tracking.StepTagger(kind, V=5, C=3, E=4, H=6, M=5, depth=depth).double()
+        m = tracking.StepTagger(kind, V=5, C=3, E=4, H=6, M=5, depth=depth,
+                                shift=shift).double()
     assert len(m.more) == depth - 1
     g = torch.Generator().manual_seed(1)
     x = torch.randint(0, 5, (3, 12), generator=g)
@@ -46,6 +47,22 @@ def test_a_short_run_learns_to_copy_the_current_token():
         fit(m, batch, 150, lr=1e-2)
     x = torch.randint(0, 4, (64, 10), generator=g)
     assert (m(x)[0].argmax(-1) == x).float().mean() > 0.95 and before > 1.0
+
+
+def test_the_shift_adds_a_map_of_the_previous_token_only():
+    with seeded(0):
+        m = tracking.StepTagger("gru", V=4, C=2, E=4, H=4, M=4, shift=True).double()
+        plain = tracking.StepTagger("gru", V=4, C=2, E=4, H=4, M=4).double()
+    x = torch.randint(0, 4, (3, 6), generator=torch.Generator().manual_seed(3))
+    plain.load_state_dict({k: v for k, v in m.state_dict().items() if not k.startswith("shift")})
+    with torch.no_grad():
+        m.shift.weight.zero_()
+    assert torch.allclose(m(x)[0], plain(x)[0], atol=1e-12)       # a zero map: no shift
+    with torch.no_grad():
+        m.shift.weight.fill_(0.5)
+    moved = m(x)[0]
+    assert torch.allclose(moved[:, 0], plain(x)[0][:, 0], atol=1e-12)  # nothing before step 1
+    assert not torch.allclose(moved[:, 1:], plain(x)[0][:, 1:])
 
 
 def test_errors_name_the_argument():
