@@ -71,7 +71,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 # The fast tier, while working: package tests, the grading contract in process, lint
-# (no book build, no chapter executions, no autograding; about 2.5 minutes on 2 cores).
+# (no book build, no chapter executions, no autograding; 2-3 minutes on 2 cores).
 check: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not slow" tests
 	$(BIN)/ruff check rnncourse tests
