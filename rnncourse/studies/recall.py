@@ -27,7 +27,7 @@ SEEDS = 3
 TRAIN, TEST = 45, 46                        # NumPy streams (see the docstring)
 LAYERS = ["gru", "linear-signed", "linear-attention", "deltanet", "softmax-attention"]
 PAIRS = [4, 8, 16]
-WIDTHS = [16, 64]
+WIDTHS = [8, 64]
 LRS = [1e-3, 3e-3, 1e-2]
 VARIANTS = [[kind, n, H, lr] for kind in LAYERS for n in PAIRS for H in WIDTHS for lr in LRS]
 N_KEYS = N_VALUES = 16
@@ -38,8 +38,8 @@ class Config:
     n_queries: int = 8           # keys asked after the pairs
     E: int = 32                  # token embedding size
     M: int = 64                  # hidden units of the read-out MLP
-    B: int = 64                  # sequences per update
-    steps: int = 1500            # updates
+    B: int = 32                  # sequences per update
+    steps: int = 1000            # updates
     clip: float = 1.0            # global gradient norm clip
     n_test: int = 512            # held-out sequences
 
