@@ -24,7 +24,7 @@ from torch import nn
 
 from rnncourse.data.tasks import ADDING_BASELINE_MSE, adding_problem
 from rnncourse.models import train
-from rnncourse.models.regressor import Regressor
+from rnncourse.models.regressor import make_regressor
 
 
 @dataclass
@@ -70,7 +70,8 @@ def train_run(cell: str, T: int, seed: int, budget_s: float = float("inf"),
     """
     cfg = config or RunConfig()
     generator = torch.Generator().manual_seed(seed)  # initialisation only
-    model = Regressor(cell, cfg.H, cfg.forget_bias if cell == "lstm" else None, generator)
+    model = make_regressor(cell, cfg.H, cfg.forget_bias if cell == "lstm" else None,
+                           generator)
     train_rng = np.random.default_rng([seed, T, 0])
     val_rng = np.random.default_rng([seed, T, 1])  # held-out set: fixed per (seed, T)
     xv, yv = _tensors(adding_problem(cfg.n_val, T, val_rng))

@@ -4,7 +4,8 @@ Every layer here updates its state elementwise and linearly, h_t = a_t * h_{t-1}
 (`scratch.scan` in NumPy), with a_t and b_t computed from the input alone, never from the
 previous state. That is what lets a whole sequence be computed at once: `scan` runs the
 recurrence by recursive doubling (ceil(log2 T) rounds of elementwise products, autograd
-through them) or as a loop, with the same result. Each layer has `forward` (parallel, the
+through them) or as a loop (its backward the same loop run backwards in time, written out),
+with the same result. Each layer has `forward` (parallel, the
 scan) and `step` (one time step), tested against each other.
 
     scan        h_t = a_t * h_{t-1} + b_t over axis 1, "parallel" or "loop"; real or complex
@@ -54,17 +55,45 @@ def scan(a: Tensor, b: Tensor, h0: Tensor | None = None, method: str = "parallel
     if h0 is not None:
         b = torch.cat([b[:, :1] + a[:, :1] * h0[:, None], b[:, 1:]], 1)
     if method == "loop":
-        h, out = torch.zeros_like(b[:, 0]), []
-        for t in range(b.shape[1]):
-            h = a[:, t] * h + b[:, t]
-            out.append(h)
-        return torch.stack(out, 1)
+        return _LoopScan.apply(a, b)
     T, d = b.shape[1], 1
     while d < T:
         b = torch.cat([b[:, :d], a[:, d:] * b[:, :-d] + b[:, d:]], 1)
         a = torch.cat([a[:, :d], a[:, d:] * a[:, :-d]], 1)
         d *= 2
     return b
+
+
+def _loop(a: Tensor, b: Tensor) -> Tensor:
+    """h_t = a_t * h_{t-1} + b_t from h_0 = 0, one step after another, without a graph."""
+    h = torch.empty_like(b)
+    state = torch.zeros_like(b[:, 0])
+    for t in range(b.shape[1]):
+        state = a[:, t] * state + b[:, t]
+        h[:, t] = state
+    return h
+
+
+class _LoopScan(torch.autograd.Function):
+    """The loop with its backward written out (scratch.scan.scan_backward): the gradient
+    g_t = dh_t + conj(a_{t+1}) g_{t+1} is the same recurrence run backwards, then
+    db = g and da_t = g_t conj(h_{t-1}) (PyTorch's convention for complex tensors). Two
+    loops of T small steps, instead of autograd's graph of T steps."""
+
+    @staticmethod
+    def forward(ctx, a: Tensor, b: Tensor) -> Tensor:
+        a, b = torch.broadcast_tensors(a, b)
+        h = _loop(a, b)
+        ctx.save_for_backward(a, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, dh: Tensor) -> tuple[Tensor, Tensor]:
+        a, h = ctx.saved_tensors
+        a_next = torch.cat([a[:, 1:], torch.zeros_like(a[:, :1])], 1).conj()
+        g = _loop(a_next.flip(1), dh.flip(1)).flip(1)
+        h_prev = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
+        return g * h_prev.conj(), g
 
 
 def _check_x(name: str, x: Tensor, D: int) -> Tensor:
