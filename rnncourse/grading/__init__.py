@@ -6,7 +6,7 @@ In the learner's kernel (test cells import these):
     watch     the own-work watch: calls and references to rnncourse, locked cells,
               excluded libraries and the interpreter's machinery are violations
     locate    where a hand-written backward pass goes wrong: the step, the parameter and
-              the likely mistake (sets 03, 05)
+              the likely mistake (sets 03, 05, 10)
 In the grader (nbgrader_config.py plugs these into nbgrader):
     probe     the baseline of the kernel and the tamper checks around test cells
     execute   GuardedExecute (crash recovery, time and memory limits, verdicts) and

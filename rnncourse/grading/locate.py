@@ -1,13 +1,14 @@
 """Where a hand-written backward pass goes wrong: the step, the parameter, the likely mistake.
 
 When a learner's backward pass fails its checks, ten FAIL lines say only that every
-gradient is off. The functions here (called by the test cells of sets 03 and 05, only when
-a case failed) look closer:
+gradient is off. The functions here (called by the test cells of sets 03, 05 and 10, only
+when a case failed) look closer:
 
 - **which gradients are wrong**, compared with the right ones computed here;
-- **where in time** (BPTT): the learner's function is run again on the last k steps of the
-  same sequence, k = 1, 2, ...; the first k at which it goes wrong is the step, counted
-  from the end, where the mistake enters (at k = 1 nothing has been carried back yet);
+- **where in time** (BPTT, and the linear recurrence's backward): the learner's function is
+  run again on the last k steps of the same sequence, k = 1, 2, ...; the first k at which it
+  goes wrong is the step, counted from the end, where the mistake enters (at k = 1 nothing
+  has been carried back yet);
 - **the likely mistake**: the learner's gradients are compared with those of the set's
   catalogue of common mistakes (the same ones its mutation fixtures plant); a match is
   named, with what to change, in words (no solution lines).
@@ -341,3 +342,87 @@ GRU_CATALOGUE = {
 def gru_step_backward(r, args: tuple, got) -> None:
     """Explain a wrong gru_step_backward(dh_next, x, h_prev, Wx, Wh, bx, bh)."""
     _explain(r, GRU_NAMES, got, args, GRU_CATALOGUE)
+
+
+# ---------------------------------------------------------------- linear recurrences (set 10)
+
+SCAN_NAMES = ("da", "db", "dh0")
+
+
+def _scan_bwd(a, h, h0, dh, mistake=None):
+    """Gradients of h_t = a_t * h_{t-1} + b_t: g_t = dh_t + a_{t+1} g_{t+1}, db = g,
+    da_t = g_t h_{t-1}, dh0 = a_1 g_1 (right, or with one of the catalogue's mistakes)."""
+    T = h.shape[1]
+    da, db = np.zeros_like(h), np.zeros_like(h)
+    carry = np.zeros_like(h0)                   # g_{t+1} times the decay that multiplies it
+    steps = range(T) if mistake == "forwards" else range(T - 1, -1, -1)
+    for t in steps:
+        h_prev = h[:, t - 1] if t > 0 else h0
+        if mistake == "no carry":
+            g = dh[:, t]
+        elif mistake == "a_t":
+            g = dh[:, t] + a[:, t] * carry
+        else:
+            g = dh[:, t] + carry
+        db[:, t] = g
+        da[:, t] = g * (h[:, t] if mistake == "h_t" else h_prev)
+        carry = g if mistake == "a_t" else a[:, t] * g
+    if mistake == "a_t":
+        carry = a[:, 0] * db[:, 0]
+    if mistake == "no dh0":
+        carry = np.zeros_like(h0)
+    elif mistake == "g_1":
+        carry = db[:, 0].copy()
+    return da, db, carry
+
+
+def _scan_variant(mistake):
+    return lambda *args: _scan_bwd(*args, mistake=mistake)
+
+
+SCAN_CATALOGUE = {
+    None: (_scan_variant(None), ""),
+    "no gradient is carried from step t+1 back into step t": (
+        _scan_variant("no carry"), "h_t also feeds h_{t+1} = a_{t+1} h_t + b_{t+1}, so the "
+        "gradient reaching h_t is its own dh_t plus what step t+1 sends back"),
+    "the carried gradient is multiplied by a_t instead of a_{t+1}": (
+        _scan_variant("a_t"), "what step t+1 sends back to h_t passes through the decay that "
+        "multiplies h_t in step t+1, which is a_{t+1}"),
+    "da pairs g_t with h_t instead of h_{t-1} (off by one in time)": (
+        _scan_variant("h_t"), "a_t multiplies the state that went into step t, h_{t-1} (h0 at "
+        "the first step)"),
+    "dh0 is left at zero": (
+        _scan_variant("no dh0"), "h0 enters the first step, h_1 = a_1 h0 + b_1: it gets the "
+        "gradient of h_1 times a_1"),
+    "dh0 is the first step's gradient without the decay a_1": (
+        _scan_variant("g_1"), "h_1 = a_1 h0 + b_1, so the gradient reaching h0 is multiplied "
+        "by a_1"),
+    "time is walked forwards": (
+        _scan_variant("forwards"), "gradients flow from the last step to the first: walk t "
+        "from T-1 down to 0"),
+}
+
+
+def scan_backward(r, fn: Callable, args: tuple, got) -> None:
+    """Explain a wrong scan_backward(a, h, h0, dh): also the first step, counted from the
+    end, at which the learner's function goes wrong (it is run again on the last k steps of
+    the same sequence, starting from the state before them)."""
+    a, h, h0, dh = args
+    T = h.shape[1]
+    where = ""
+    for k in range(1, T + 1):
+        start = T - k
+        sub = (a[:, start:].copy(), h[:, start:].copy(),
+               (h[:, start - 1] if start > 0 else h0).copy(), dh[:, start:].copy())
+        try:
+            out = fn(*sub)
+        except Exception:  # noqa: BLE001 - the full call's failure is reported elsewhere
+            break
+        bad = wrong_outputs(SCAN_NAMES, out, _scan_bwd(*sub))
+        if bad:
+            where = (f" (run on the last {k} step{'s' if k > 1 else ''} alone, your function "
+                     f"already goes wrong: at the {_ordinal(k)} step, t = {start}, in "
+                     f"{', '.join(bad)}" + (", so the step itself is wrong" if k == 1 else
+                                             f"; the last {k - 1} alone come out right") + ")")
+            break
+    _explain(r, SCAN_NAMES, got, args, SCAN_CATALOGUE, where)

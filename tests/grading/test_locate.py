@@ -1,6 +1,7 @@
 """rnncourse.grading.locate: the right gradients are right (against torch autograd), each
 mistake of the catalogues is named from its own output, every hand-written wrong backward
-pass of sets 03 and 05 is recognised, and BPTT finds the step where a mistake enters."""
+pass of sets 03, 05 and 10 is recognised, and BPTT and the scan's backward find the step
+where a mistake enters."""
 
 import numpy as np
 import pytest
@@ -37,6 +38,15 @@ def gru_args(rng):
     return (rng.normal(size=(B, H)), rng.normal(size=(B, D)), rng.normal(size=(B, H)),
             rng.normal(size=(D, 3 * H)) / 2, rng.normal(size=(H, 3 * H)) / 2,
             rng.normal(size=3 * H), rng.normal(size=3 * H))
+
+
+def scan_args(rng):
+    a, b, h0 = rng.uniform(-1.5, 1.5, size=(B, T, H)), rng.normal(size=(B, T, H)), \
+        rng.normal(size=(B, H))
+    h, prev = np.zeros((B, T, H)), h0
+    for t in range(T):
+        prev = h[:, t] = a[:, t] * prev + b[:, t]
+    return (a, h, h0, rng.normal(size=(B, T, H))), b
 
 
 def autograd(forward, args_to_grad, upstream):
@@ -81,6 +91,18 @@ def test_the_right_entries_are_autograd():
             cell.bias_ih.grad]
     assert all(np.allclose(g, w.numpy()) for g, w in zip(got, want, strict=True))
 
+    (a, h, h0, dh), b = scan_args(rng)
+
+    def linear_scan(a, b, h0):
+        out, s = [], h0
+        for t in range(T):
+            s = a[:, t] * s + b[:, t]
+            out.append(s)
+        return [torch.stack(out, 1)]
+    want = autograd(linear_scan, (a, b, h0), [dh])
+    got = locate.SCAN_CATALOGUE[None][0](a, h, h0, dh)
+    assert all(np.allclose(g, w) for g, w in zip(got, want, strict=True))
+
     args = gru_args(rng)
     cell = torch.nn.GRUCell(D, H).double()
     with torch.no_grad():
@@ -97,7 +119,8 @@ def test_the_right_entries_are_autograd():
 CATALOGUES = {"rnn_step_backward": (locate.RNN_STEP_CATALOGUE, lambda r: rnn_step_args(r)[0]),
               "rnn_backward": (locate.BPTT_CATALOGUE, lambda r: bptt_args(r)[0]),
               "lstm_step_backward": (locate.LSTM_CATALOGUE, lstm_args),
-              "gru_step_backward": (locate.GRU_CATALOGUE, gru_args)}
+              "gru_step_backward": (locate.GRU_CATALOGUE, gru_args),
+              "scan_backward": (locate.SCAN_CATALOGUE, lambda r: scan_args(r)[0])}
 
 
 @pytest.mark.parametrize("task", list(CATALOGUES))
@@ -114,7 +137,8 @@ def test_each_mistake_is_named_from_its_own_output(task):
 @pytest.mark.parametrize("set_name,task", [("03-bptt", "rnn_step_backward"),
                                            ("03-bptt", "rnn_backward"),
                                            ("05-lstm-gru", "lstm_step_backward"),
-                                           ("05-lstm-gru", "gru_step_backward")])
+                                           ("05-lstm-gru", "gru_step_backward"),
+                                           ("10-linear-recurrences", "scan_backward")])
 def test_every_hand_written_wrong_backward_of_the_sets_is_recognised(set_name, task):
     catalogue, make = CATALOGUES[task]
     args = make(np.random.default_rng(2))
@@ -148,6 +172,23 @@ def test_bptt_finds_the_step_where_the_mistake_enters():
     r = Collect()
     right = locate.BPTT_CATALOGUE[None][0]
     locate.rnn_backward(r, right, args, right(*args))
+    assert r.text is None
+
+
+def test_the_scan_backward_finds_the_step_where_the_mistake_enters():
+    args = scan_args(np.random.default_rng(5))[0]
+    r = Collect()
+    no_carry = locate.SCAN_CATALOGUE["no gradient is carried from step t+1 back into step t"][0]
+    locate.scan_backward(r, no_carry, args, no_carry(*args))
+    assert "last 2 steps" in r.text and f"t = {T - 2}" in r.text
+    assert "no gradient is carried" in r.text
+    r = Collect()
+    off = locate.SCAN_CATALOGUE["da pairs g_t with h_t instead of h_{t-1} (off by one in time)"][0]
+    locate.scan_backward(r, off, args, off(*args))
+    assert "at the last step" in r.text and "in da" in r.text and "off by one" in r.text
+    r = Collect()
+    right = locate.SCAN_CATALOGUE[None][0]
+    locate.scan_backward(r, right, args, right(*args))
     assert r.text is None
 
 
