@@ -181,24 +181,35 @@ def rnn_backward(r, fn: Callable, args: tuple, got) -> None:
     from the end, at which the learner's function goes wrong (it is run again on the
     last k steps of the same sequence)."""
     dh, x, h0, h, Wx, Wh = args
-    T = h.shape[1]
-    where = ""
+
+    def last(start):
+        return (dh[:, start:].copy(), x[:, start:].copy(),
+                (h[:, start - 1] if start > 0 else h0).copy(), h[:, start:].copy(), Wx, Wh)
+
+    where = _first_wrong_step(fn, h.shape[1], last, BPTT_NAMES, _bptt)
+    _explain(r, BPTT_NAMES, got, args, BPTT_CATALOGUE, where)
+
+
+def _first_wrong_step(fn: Callable, T: int, last: Callable, names: Sequence[str],
+                      right: Callable) -> str:
+    """Where in time a backward-through-time function goes wrong: run it on the last k
+    steps alone (`last(start)` gives the arguments from step `start` on), k = 1, 2, ...;
+    the first k that comes out wrong is the step, counted from the end, where the mistake
+    enters. Returns the sentence for the explanation ("" if none is found)."""
     for k in range(1, T + 1):
         start = T - k
-        sub = (dh[:, start:].copy(), x[:, start:].copy(),
-               (h[:, start - 1] if start > 0 else h0).copy(), h[:, start:].copy(), Wx, Wh)
+        sub = last(start)
         try:
             out = fn(*sub)
         except Exception:  # noqa: BLE001 - the full call's failure is reported elsewhere
-            break
-        bad = wrong_outputs(BPTT_NAMES, out, _bptt(*sub))
+            return ""
+        bad = wrong_outputs(names, out, right(*sub))
         if bad:
-            where = (f" (run on the last {k} step{'s' if k > 1 else ''} alone, your function "
-                     f"already goes wrong: at the {_ordinal(k)} step, t = {start}, in "
-                     f"{', '.join(bad)}" + (", so the step itself is wrong" if k == 1 else
-                                             f"; the last {k - 1} alone come out right") + ")")
-            break
-    _explain(r, BPTT_NAMES, got, args, BPTT_CATALOGUE, where)
+            return (f" (run on the last {k} step{'s' if k > 1 else ''} alone, your function "
+                    f"already goes wrong: at the {_ordinal(k)} step, t = {start}, in "
+                    f"{', '.join(bad)}" + (", so the step itself is wrong" if k == 1 else
+                                            f"; the last {k - 1} alone come out right") + ")")
+    return ""
 
 
 # ---------------------------------------------------------------- LSTM and GRU (set 05)
@@ -408,21 +419,10 @@ def scan_backward(r, fn: Callable, args: tuple, got) -> None:
     end, at which the learner's function goes wrong (it is run again on the last k steps of
     the same sequence, starting from the state before them)."""
     a, h, h0, dh = args
-    T = h.shape[1]
-    where = ""
-    for k in range(1, T + 1):
-        start = T - k
-        sub = (a[:, start:].copy(), h[:, start:].copy(),
-               (h[:, start - 1] if start > 0 else h0).copy(), dh[:, start:].copy())
-        try:
-            out = fn(*sub)
-        except Exception:  # noqa: BLE001 - the full call's failure is reported elsewhere
-            break
-        bad = wrong_outputs(SCAN_NAMES, out, _scan_bwd(*sub))
-        if bad:
-            where = (f" (run on the last {k} step{'s' if k > 1 else ''} alone, your function "
-                     f"already goes wrong: at the {_ordinal(k)} step, t = {start}, in "
-                     f"{', '.join(bad)}" + (", so the step itself is wrong" if k == 1 else
-                                             f"; the last {k - 1} alone come out right") + ")")
-            break
+
+    def last(start):
+        return (a[:, start:].copy(), h[:, start:].copy(),
+                (h[:, start - 1] if start > 0 else h0).copy(), dh[:, start:].copy())
+
+    where = _first_wrong_step(fn, h.shape[1], last, SCAN_NAMES, _scan_bwd)
     _explain(r, SCAN_NAMES, got, args, SCAN_CATALOGUE, where)
