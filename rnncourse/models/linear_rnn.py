@@ -12,7 +12,7 @@ scan) and `step` (one time step), tested against each other.
     LRU         Orvieto et al. (2023)'s linear recurrent unit: a diagonal complex recurrence
                 lambda = exp(-exp(nu) + i exp(theta)) initialised on a ring
                 r_min <= |lambda| <= r_max, the input scaled by gamma = sqrt(1 - |lambda|^2),
-                the output Re(C h_t) + D x_t
+                the output Re(h_t C) + D x_t
     GatedLinearRNN  the diagonal linear RNN of the state-tracking experiments: decays
                 a_t = sigmoid(x_t W_a + c) in (0, 1) ("positive") or 2 sigmoid(.) - 1 in
                 (-1, 1) ("signed", Grazzi et al. 2025), inputs b_t = x_t W_b
