@@ -27,7 +27,7 @@ _BWD = '''
 def scan_backward(a, h, h0, dh):
     B, T, H = h.shape
     da, db = np.empty((B, T, H)), np.empty((B, T, H))
-    carry = np.zeros((B, H))
+    carry = np.zeros((B, H), dtype=np.float64)
     for t in range(T - 1, -1, -1):
         g = dh[:, t] + carry
         h_prev = h[:, t - 1] if t > 0 else h0
