@@ -45,10 +45,10 @@ def test_loading_a_missing_or_foreign_file_says_what_to_run(tmp_path):
         record.load("pooling", tmp_path / "old.json")
 
 
-@pytest.mark.parametrize("name", sorted(AWAITING_RUN))
-def test_a_study_awaiting_its_run_has_no_results_in_the_schema_yet(name):
+def test_a_study_awaiting_its_run_has_no_results_in_the_schema_yet():
     """Once results/<name>.json is in the schema, the name comes off AWAITING_RUN (and the
-    test above checks it)."""
-    assert name in STUDIES
-    with pytest.raises((FileNotFoundError, ValueError)):
-        record.load(name)
+    test above checks it). One test over the whole list, so an empty list is no skip."""
+    assert AWAITING_RUN <= set(STUDIES)
+    for name in sorted(AWAITING_RUN):
+        with pytest.raises((FileNotFoundError, ValueError)):
+            record.load(name)
