@@ -1,6 +1,8 @@
-"""One run of the long-range benchmark: a torch RNN, LSTM or GRU on the adding problem.
+"""One run of the long-range benchmark: a torch RNN, LSTM, GRU or LRU stack on the adding
+problem.
 
-    model: `models.regressor.Regressor`: nn.RNN / nn.LSTM / nn.GRU -> last state -> linear
+    model: `models.regressor.make_regressor`: nn.RNN / nn.LSTM / nn.GRU -> last state ->
+           linear, or an LRUStack ("lru-L": L blocks)
     loop:  `models.train.fit`: fresh batch of the adding problem -> MSE -> backward ->
            clip global norm -> Adam
     stop:  after `config.max_steps` updates, or as soon as the held-out MSE falls below
@@ -10,8 +12,8 @@ The budget is a number of updates, so a run is the same on a fast, a slow or a b
 machine: the seed fixes the initialisation (drawn from a torch.Generator, no global
 seeding) and the data, and the steps fix the work. The CPU seconds a run took are
 recorded, and an optional CPU-time cap (`budget_s`) remains for timing experiments;
-results that anything asserts use `budget_s=inf`. Used by the study `studies.long_range`
-and by Chapter 5.
+results that anything asserts use `budget_s=inf`. Used by the studies `studies.long_range`
+(Chapter 5) and `studies.adding_long` (Chapter 10), and by Chapter 5.
 """
 
 from __future__ import annotations
