@@ -26,6 +26,9 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 os.environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+# The budgets are for one thread per process, as `make test` runs (the kernels inherit these).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 from harness import exercise_sets, make_course, nbgrader, source_notebook, submit  # noqa: E402
 from rnncourse.studies import record  # noqa: E402
