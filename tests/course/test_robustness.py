@@ -8,16 +8,17 @@ chapter must still hold:
 
 - another base seed (RNNCOURSE_SEED=5: statements over seeds 0..4 are re-measured on
   seeds 5..9, every single draw changes);
-- on x86-64, other kernels: MKL's bitwise-compatible path (MKL_CBWR=COMPATIBLE: the
-  matrix products torch sends to MKL) and the previous generation of OpenBLAS's vector
-  kernels (OPENBLAS_CORETYPE=Sandybridge: NumPy's), the kind of differences between one
-  machine and another. Either changes the bits of every training run (asserted below for
-  both libraries). Measured on this 2-core AMD EPYC (AVX2), 2026-12-07, Chapter 7 at seed
-  5 took 74 s with the usual kernels, 90 s with these and 121 s with the ones used until
-  then, torch's portable kernels (ATEN_CPU_CAPABILITY=default: other bits in torch's
-  elementwise functions and sums) with MKL_CBWR=AVX (which changes none of torch's bits on
-  this processor). Before that, MKL's and OpenBLAS's oldest, SSE kernels made Chapter 3's
-  NumPy training 2.8 times slower; Sandybridge's cost it 1.25 times.
+- on x86-64, other kernels: MKL's bitwise-compatible path (MKL_CBWR=COMPATIBLE: the matrix
+  products torch sends to MKL) and the previous generation of OpenBLAS's vector kernels
+  (OPENBLAS_CORETYPE=Sandybridge: NumPy's), the kind of differences between one machine
+  and another. Each changes the bits of its library's matrix products (asserted below for
+  both), and so the course of a chaotic training run. Measured on this 2-core AMD EPYC
+  (AVX2), 2026-12-07, Chapter 7 at seed 5 took 74 s with the usual kernels, 90 s with
+  these and 121 s with the ones used until then, torch's portable kernels
+  (ATEN_CPU_CAPABILITY=default: other bits in torch's elementwise functions and sums) with
+  MKL_CBWR=AVX (which changes none of torch's bits on this processor). Before that, MKL's
+  and OpenBLAS's oldest, SSE kernels made Chapter 3's NumPy training 2.8 times slower;
+  Sandybridge's cost it 1.25 times.
 
 Each run uses one thread, as every other test does, so `make test` spreads the ten
 over both cores beside the rest of the suite (one class per chapter, below). Two threads
