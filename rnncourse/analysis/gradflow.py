@@ -154,8 +154,9 @@ def torch_jacobian_products(step, x: Tensor, s0: Tensor) -> np.ndarray:
     """M (B, T+1, S, S) as in `jacobian_products`, by autograd through `step`.
 
     step: s_next = step(x_t, s_prev), with x_t (B, D) and s (B, S) tensors.
-    x: (B, T, D), s0: (B, S). Runs S backward passes of unit vectors; samples of the
-    batch are independent, so one pass gives row j for every sample at once.
+    x: (B, T, D), s0: (B, S). Backpropagates the S unit vectors e_j from s_T, all in one
+    batched backward pass (`is_grads_batched`); samples of the batch are independent, so
+    the pass for e_j gives row j for every sample at once.
     """
     shp = Shapes("torch_jacobian_products")
     shp.check("x", x, "B T D")
@@ -164,12 +165,13 @@ def torch_jacobian_products(step, x: Tensor, s0: Tensor) -> np.ndarray:
         states = [s0.detach().clone().requires_grad_(True)]
         for t in range(x.shape[1]):
             states.append(step(x[:, t], states[-1]))
-        T, S = x.shape[1], s0.shape[1]
-        M = np.zeros((x.shape[0], T + 1, S, S))
-        for j in range(S):
-            grads = torch.autograd.grad(states[-1][:, j].sum(), states, retain_graph=True)
-            for k, g in enumerate(grads):  # g[b, i] = d s_T[b, j] / d s_k[b, i]
-                M[:, T - k, :, j] = g.detach().cpu().double().numpy()
+        T, (B, S) = x.shape[1], s0.shape
+        units = torch.eye(S, dtype=states[-1].dtype, device=states[-1].device)
+        grads = torch.autograd.grad(states[-1], states, units[:, None, :].expand(S, B, S),
+                                    is_grads_batched=True)
+        M = np.zeros((B, T + 1, S, S))
+        for k, g in enumerate(grads):      # g[j, b, i] = d s_T[b, j] / d s_k[b, i]
+            M[:, T - k] = g.detach().permute(1, 2, 0).cpu().double().numpy()
     return M
 
 
