@@ -31,6 +31,7 @@ STUDIES: dict[str, str] = {
     "packing": "packing",            # Chapter 6
     "long_range": "long_range",      # Chapter 5
     "decay_rates": "decay_rates",    # Chapter 5
+    "adding_short": "adding_short",  # Chapter 5
     "divergence": "divergence",      # Chapter 2
     "remedies": "remedies",          # Chapter 4
     "dates": "dates",                # Chapter 7
