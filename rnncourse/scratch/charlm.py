@@ -66,13 +66,15 @@ def check_params(func: str, params: dict[str, np.ndarray]) -> Shapes:
 
 def encode_inputs(params: dict[str, np.ndarray],
                   idx: np.ndarray) -> tuple[np.ndarray, rnn.EmbedCache | None]:
-    """The RNN inputs for token ids idx: (B, T): returns x: (B, T, D) and an embed cache.
+    """The RNN inputs for token ids idx: (B, T): returns x and an embed cache.
 
-    The cache is None with one-hot inputs, where there is no parameter to update.
+    With an embedding, x: (B, T, D) and its cache. With one-hot inputs, x is idx itself,
+    which `rnn.rnn_forward` reads as one-hot rows (the row lookup Wx[idx], the same
+    numbers as one_hot(idx, V) @ Wx), and the cache is None: no parameter to update.
     """
     if "W_embed" in params:
         return rnn.embed_forward(idx, params["W_embed"])
-    return rnn.one_hot(idx, params["Wx"].shape[0]), None
+    return np.asarray(idx), None
 
 
 def _check_data(func: str, params, idx, targets, h0, mask):
@@ -100,7 +102,7 @@ def model_loss(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.ndarr
     final state, to pass as h0 of the next batch when walking a text in order.
     """
     idx, targets, h0, mask = _check_data("model_loss", params, idx, targets, h0, mask)
-    x, emb_cache = encode_inputs(params, idx)                                 # (B, T, D)
+    x, emb_cache = encode_inputs(params, idx)                      # (B, T, D) or ids
     h, rnn_cache = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])  # (B, T, H)
     scores, aff_cache = readout.temporal_affine_forward(h, params["W_out"], params["b_out"])
     loss, dscores = readout.temporal_softmax_loss(scores, targets, mask)      # (B, T, V)
@@ -144,9 +146,9 @@ def truncated_bptt(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.n
     if N == 0:
         raise ValueError(f"{func}: `mask` has no True entry, so there is no loss.")
     B, T = idx.shape
-    x, emb_cache = encode_inputs(params, idx)                    # (B, T, D)
+    x, emb_cache = encode_inputs(params, idx)                    # (B, T, D) or ids
     h = np.empty((B, T, Wh.shape[0]))                            # (B, T, H) all states
-    dx = np.zeros_like(x)                                        # (B, T, D)
+    dx = np.zeros_like(x) if emb_cache is not None else None     # (B, T, D), embeddings only
     grads = {k: np.zeros_like(v) for k, v in params.items()}
     loss = 0.0
     h_carry = h0
@@ -176,7 +178,8 @@ def truncated_bptt(params: dict[str, np.ndarray], idx: np.ndarray, targets: np.n
         h_in = h0 if lo == 0 else h[:, lo - 1]
         cache = rnn.RNNCache(x[:, lo:stop], h_in, Wx, Wh, h[:, lo:stop])
         dx_w, _, dWx, dWh, db = rnn.rnn_backward(dh, cache)
-        dx[:, lo:stop] += dx_w
+        if dx is not None:
+            dx[:, lo:stop] += dx_w
         grads["Wx"] += dWx
         grads["Wh"] += dWh
         grads["b"] += db
@@ -197,7 +200,7 @@ def wh_gradient_by_lag(params: dict[str, np.ndarray], idx: np.ndarray, targets: 
     lags cost one pass of T vectorised steps (instead of one TBPTT run per k2).
     """
     idx, targets, h0, mask = _check_data("wh_gradient_by_lag", params, idx, targets, h0, None)
-    x, _ = encode_inputs(params, idx)                                         # (B, T, D)
+    x, _ = encode_inputs(params, idx)                              # (B, T, D) or ids
     h, _ = rnn.rnn_forward(x, h0, params["Wx"], params["Wh"], params["b"])   # (B, T, H)
     scores, aff_cache = readout.temporal_affine_forward(h, params["W_out"], params["b_out"])
     _, dscores = readout.temporal_softmax_loss(scores, targets, mask)

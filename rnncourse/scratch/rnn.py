@@ -78,7 +78,7 @@ def rnn_step_backward(dh_next: np.ndarray, cache: RNNStepCache) -> tuple[np.ndar
 
 
 class RNNCache(NamedTuple):
-    x: np.ndarray   # (B, T, D) inputs
+    x: np.ndarray   # (B, T, D) inputs, or (B, T) ids of one-hot inputs
     h0: np.ndarray  # (B, H) initial state
     Wx: np.ndarray  # (D, H) input-to-hidden weights
     Wh: np.ndarray  # (H, H) hidden-to-hidden weights
@@ -89,15 +89,24 @@ def rnn_forward(x: np.ndarray, h0: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
                 b: np.ndarray) -> tuple[np.ndarray, RNNCache]:
     """Run the tanh RNN over a batch of sequences.
 
-    x: (B, T, D) inputs. h0: (B, H) initial state. Wx: (D, H), Wh: (H, H), b: (H,).
+    x: (B, T, D) inputs, or (B, T) integer ids in 0..D-1 standing for one-hot inputs.
+    h0: (B, H) initial state. Wx: (D, H), Wh: (H, H), b: (H,).
     Returns h: (B, T, H), where h[:, t] is the state after reading x[:, t] (so the final
     state is h[:, -1]), and the cache for `rnn_backward`.
     The same computation as T calls of `rnn_step_forward`, with x @ Wx + b done for all
-    steps in one product.
+    steps in one product. For ids that product is the row lookup Wx[x], the same numbers
+    as one_hot(x, D) @ Wx without building the (B, T, D) array of zeros and ones.
     """
-    x, h0, Wx, Wh, b = _check("rnn_forward", x, h0, Wx, Wh, b, "h0", "B T D")
+    if _are_ids(x):
+        shp = Shapes("rnn_forward")
+        Wx = shp.check("Wx", Wx, "D H")
+        x = check_ids("rnn_forward", "x", x, shp["D"], "B T", shp=shp, source="`Wx`")
+        h0, Wh, b = shp.check("h0", h0, "B H"), shp.check("Wh", Wh, "H H"), shp.check("b", b, "H")
+        xw = Wx[x] + b                                    # (B, T, H) one-hot rows of Wx
+    else:
+        x, h0, Wx, Wh, b = _check("rnn_forward", x, h0, Wx, Wh, b, "h0", "B T D")
+        xw = x @ Wx + b                                   # (B, T, H) input part, all steps
     B, T, H = x.shape[0], x.shape[1], h0.shape[1]
-    xw = x @ Wx + b                                       # (B, T, H) input part, all steps
     h = np.empty((B, T, H), dtype=np.result_type(xw, h0, Wh))
     h_prev = h0
     for t in range(T):
@@ -117,23 +126,33 @@ def rnn_backward(dh: np.ndarray, cache: RNNCache) -> tuple[np.ndarray, ...]:
         output of its forward, in order, and then the cache.
     dh0: (B, H) is the gradient with respect to the initial state, i.e. what would flow
         into the previous chunk. Truncated BPTT discards it (see `rnncourse.scratch.charlm`).
+    dx: (B, T, D), or None when the forward pass read ids (they have no gradient).
     """
     dh = check_upstream("rnn_backward", "dh", dh, cache.h, "B T H")
     x, h0, Wx, Wh, h = cache
     T = h.shape[1]
+    ids = _are_ids(x)
     da = np.empty_like(h)                                    # (B, T, H) pre-activation grads
     carry = np.zeros_like(h0)                                # (B, H) from step t+1
     for t in range(T - 1, -1, -1):
         da[:, t] = (dh[:, t] + carry) * (1.0 - h[:, t] ** 2)
         carry = da[:, t] @ Wh.T                               # (B, H) into h_{t-1}
     h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1)  # (B, T, H) states read
+    if ids:          # one-hot inputs: no gradient for the ids, the same product for dWx
+        dx, x = None, one_hot(x, Wx.shape[0])
+    else:
+        dx = da @ Wx.T                                       # (B, T, D)
     B, D, H = x.shape[0], x.shape[2], h.shape[2]
     da2 = da.reshape(B * T, H)
-    dx = da @ Wx.T                                           # (B, T, D)
     dWx = x.reshape(B * T, D).T @ da2                        # (D, H) summed over B and T
     dWh = h_prev.reshape(B * T, H).T @ da2                   # (H, H)
     db = da2.sum(axis=0)                                     # (H,)
     return dx, carry, dWx, dWh, db
+
+
+def _are_ids(x) -> bool:
+    """True for an integer array: token ids standing for one-hot inputs."""
+    return isinstance(x, np.ndarray) and x.dtype.kind in "iu"
 
 
 def one_hot(idx: np.ndarray, V: int, dtype=np.float64) -> np.ndarray:

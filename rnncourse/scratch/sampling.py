@@ -89,8 +89,9 @@ def sample_sequence(params: dict[str, np.ndarray], start_idx, n: int,
     _check_temperature(func, temperature)
     out = np.empty((idx.shape[0], n), dtype=np.int64)
     for t in range(n):
-        x, _ = charlm.encode_inputs(params, idx[:, None])           # (B, 1, D)
-        h = rnn.tanh_step(x[:, 0] @ params["Wx"] + params["b"], h, params["Wh"])  # (B, H)
+        x = (params["W_embed"][idx] @ params["Wx"] if "W_embed" in params
+             else params["Wx"][idx])                                # (B, H): x_t Wx
+        h = rnn.tanh_step(x + params["b"], h, params["Wh"])          # (B, H)
         logits = readout.scores(h, params["W_out"], params["b_out"])  # (B, V)
         idx = sample_next(logits, temperature, rng, top_k)
         out[:, t] = idx

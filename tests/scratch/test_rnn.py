@@ -119,3 +119,22 @@ def test_wrong_shape_message(rng):
         rnn.rnn_backward(rng.standard_normal((B, T + 1, H)), cache)
     with pytest.raises(ValueError, match=r"embed_forward: `idx`.*0\.\.V-1"):
         rnn.embed_forward(np.full((B, T), V), rng.standard_normal((V, D)))
+
+
+def test_ids_are_read_as_one_hot_rows_with_the_same_numbers(rng):
+    """rnn_forward on ids (B, T) gives exactly the states of rnn_forward on their one-hot
+    vectors, and rnn_backward the same dh0, dWx, dWh, db, with dx None (ids have no
+    gradient); with weights of size 1e3 the lookup must not round like a sum would."""
+    p = _params(rng)
+    p["Wx"] = rng.standard_normal((D, H)) * 1e3
+    idx, h0 = rng.integers(0, D, size=(B, T)), rng.standard_normal((B, H))
+    h_ids, cache_ids = rnn.rnn_forward(idx, h0, **p)
+    h_oh, cache_oh = rnn.rnn_forward(rnn.one_hot(idx, D), h0, **p)
+    assert np.array_equal(h_ids, h_oh)
+    dh = rng.standard_normal((B, T, H))
+    dx, *rest_ids = rnn.rnn_backward(dh, cache_ids)
+    dx_oh, *rest_oh = rnn.rnn_backward(dh, cache_oh)
+    assert dx is None and dx_oh.shape == (B, T, D)
+    assert all(np.array_equal(a, b) for a, b in zip(rest_ids, rest_oh, strict=True))
+    with pytest.raises(ValueError, match=r"rnn_forward: `x` must hold token ids in 0..V-1 = 0..4"):
+        rnn.rnn_forward(np.full((B, T), D), h0, **p)
